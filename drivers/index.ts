@@ -1,0 +1,25 @@
+/**
+ * The one list of device protocols. The config's `driver` enum, the `posdiag simulate` choices
+ * and the "unknown driver" message are all derived from it: a new protocol is one folder under
+ * drivers/ and one entry here.
+ */
+import type { z } from 'zod';
+import type { Driver, DriverContext, Simulator, SimulatorContext } from './model.js';
+import { escposOptionsSchema } from './escpos/options.js';
+
+export interface DriverDefinition<Options = unknown, Faults extends object = object> {
+  name: string;
+  /** One line for `posdiag --help` and the README table. */
+  summary: string;
+  /** Validates the device's `options:` section; carries defaults and descriptions. */
+  optionsSchema: z.ZodType<Options>;
+  createDriver(ctx: DriverContext<Options>): Driver;
+  createSimulator(ctx: SimulatorContext): Simulator<Faults>;
+}
+
+export const driverOptionSchemas = {
+  escpos: escposOptionsSchema,
+} as const;
+
+export type DriverName = keyof typeof driverOptionSchemas;
+export const driverNames = Object.keys(driverOptionSchemas) as DriverName[];
