@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Driver, DriverContext, Simulator, SimulatorContext } from './model.js';
+import { escpos } from './escpos/index.js';
 import { escposOptionsSchema } from './escpos/options.js';
 
 export interface DriverDefinition<Options = unknown, Faults extends object = object> {
@@ -15,11 +16,22 @@ export interface DriverDefinition<Options = unknown, Faults extends object = obj
   optionsSchema: z.ZodType<Options>;
   createDriver(ctx: DriverContext<Options>): Driver;
   createSimulator(ctx: SimulatorContext): Simulator<Faults>;
+  /** The simulator's switchable faults, for help texts and the control API. */
+  faultNames: readonly string[];
 }
 
+/** Option schemas alone, for the config module (kept apart so it need not load drivers). */
 export const driverOptionSchemas = {
   escpos: escposOptionsSchema,
 } as const;
 
 export type DriverName = keyof typeof driverOptionSchemas;
 export const driverNames = Object.keys(driverOptionSchemas) as DriverName[];
+
+const definitions: Record<DriverName, DriverDefinition> = {
+  escpos: escpos as unknown as DriverDefinition,
+};
+
+export function driverDefinition(name: DriverName): DriverDefinition {
+  return definitions[name];
+}

@@ -1,0 +1,163 @@
+/**
+ * `npm run bench [-- --quick]`: the agent's speed and memory, measured on real processes (the
+ * agent, a simulator process, a socat pty pair), printed as JSON on stdout and as a table on
+ * stderr. Not a test: numbers are reported, not asserted.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { findSocat, openPtyPair, type PtyPair } from '../src/transport/pty-pair.js';
+import { type AgentUnderTest, startAgentProcess } from '../test/helpers/agent.js';
+import { type SimulatorUnderTest, startSimulatorProcess } from '../test/helpers/simulator.js';
+import { cpuSeconds, machine, percentile, round, rssMb } from './proc.js';
+
+const quick = process.argv.includes('--quick');
+
+interface Rig {
+  agent: AgentUnderTest;
+  simulator: SimulatorUnderTest;
+  close(): Promise<void>;
+}
+
+async function printerRig(pollInterval: string, extra = ''): Promise<Rig> {
+  const socat = await findSocat();
+  if (!socat) throw new Error('the benchmark needs socat (apt-get install socat)');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'posdiag-bench-'));
+  const pair: PtyPair = await openPtyPair(socat, path.join(dir, 'host'), path.join(dir, 'device'));
+  const simulator = await startSimulatorProcess('escpos', ['--port', pair.devicePath]);
+  const agent = await startAgentProcess(`
+http: { listen: 127.0.0.1:0 }
+storage: { dir: ${dir}/data }
+log: { level: warn, format: json }
+devices:
+  - id: printer-1
+    driver: escpos
+    transport: { type: serial, path: ${pair.hostPath} }
+    pollInterval: ${pollInterval}
+${extra}`);
+  await waitFor(async () => (await device(agent)).connected === true);
+  return {
+    agent,
+    simulator,
+    async close() {
+      await agent.stop();
+      await simulator.stop();
+      await pair.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function device(agent: AgentUnderTest) {
+  return (await agent.get('/api/v1/devices/printer-1')).body;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000, everyMs = 2): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error('timed out');
+}
+
+/** Fault switched in the simulator → condition visible in /api/v1/status. */
+async function detectionLatency(pollIntervalMs: number, samples: number) {
+  const rig = await printerRig(`${pollIntervalMs}ms`);
+  const latencies: number[] = [];
+  try {
+    for (let i = 0; i < samples; i += 1) {
+      const paperOut = i % 2 === 0;
+      // Switch at a random phase of the poll cycle, as a real fault would happen.
+      await new Promise((r) => setTimeout(r, Math.random() * pollIntervalMs));
+      const started = performance.now();
+      await rig.simulator.setFaults({ paperOut });
+      await waitFor(async () => {
+        const conditions = (await rig.agent.get('/api/v1/status')).body.devices[0].conditions as string[];
+        return conditions.includes('printer.paper_out') === paperOut;
+      });
+      latencies.push(performance.now() - started);
+    }
+  } finally {
+    await rig.close();
+  }
+  return {
+    name: `detection_latency_${pollIntervalMs}ms`,
+    pollIntervalMs,
+    samples,
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+    maxMs: round(Math.max(...latencies)),
+    targetP99Ms: pollIntervalMs + 50,
+  };
+}
+
+/** RSS and CPU of the agent with one printer at the default 1 s interval. */
+async function steadyFootprint(seconds: number) {
+  const rig = await printerRig('1s');
+  const pid = rig.agent.process.child.pid as number;
+  try {
+    await new Promise((r) => setTimeout(r, 5_000)); // past start-up and the first GC cycles
+    const cpuStart = await cpuSeconds(pid);
+    const wallStart = performance.now();
+    const samples: number[] = [];
+    for (let i = 0; i < seconds; i += 1) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      samples.push(await rssMb(pid));
+    }
+    const cpu = (await cpuSeconds(pid)) - cpuStart;
+    const wall = (performance.now() - wallStart) / 1000;
+    return {
+      name: 'steady_footprint_one_printer',
+      seconds,
+      rssMedianMb: round(percentile(samples, 50)),
+      rssMaxMb: round(Math.max(...samples)),
+      cpuPercentOfOneCore: round((cpu / wall) * 100, 3),
+      targetRssMb: 75,
+    };
+  } finally {
+    await rig.close();
+  }
+}
+
+/** RSS over many polls as fast as the pty allows: a leak shows as growth. */
+async function rssOverPolls(totalPolls: number) {
+  const rig = await printerRig('1ms', '    requestTimeout: 200ms\n');
+  const pid = rig.agent.process.child.pid as number;
+  const checkpoints: Array<{ polls: number; rssMb: number }> = [];
+  const started = performance.now();
+  try {
+    const marks = [0.1, 0.25, 0.5, 0.75, 1].map((f) => Math.round(totalPolls * f));
+    for (const mark of marks) {
+      await waitFor(async () => (await device(rig.agent)).pollCount >= mark, 900_000, 200);
+      checkpoints.push({ polls: (await device(rig.agent)).pollCount, rssMb: round(await rssMb(pid)) });
+    }
+  } finally {
+    await rig.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const first = checkpoints[0]?.rssMb ?? NaN;
+  const last = checkpoints.at(-1)?.rssMb ?? NaN;
+  return {
+    name: 'rss_over_polls',
+    polls: totalPolls,
+    pollsPerSecond: round(totalPolls / seconds, 0),
+    checkpoints,
+    growthFromFirstCheckpointMb: round(last - first),
+  };
+}
+
+async function main() {
+  const results: Record<string, unknown>[] = [];
+  const log = (result: Record<string, unknown>) => {
+    results.push(result);
+    process.stderr.write(`${JSON.stringify(result)}\n`);
+  };
+  log(await detectionLatency(500, quick ? 10 : 40));
+  log(await detectionLatency(1000, quick ? 6 : 30));
+  log(await steadyFootprint(quick ? 15 : 60));
+  log(await rssOverPolls(quick ? 20_000 : 100_000));
+  process.stdout.write(`${JSON.stringify({ quick, machine: machine(), at: new Date().toISOString(), results }, null, 2)}\n`);
+}
+
+await main();

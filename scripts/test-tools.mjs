@@ -1,0 +1,6 @@
+// The system programs the test suite drives, and the Debian package of each. One table, used by
+// `npm test` (to install what is missing) and by the tests (to find the programs).
+export const testTools = [
+  { command: 'socat', package: 'socat', why: 'pseudo-terminal pairs for serial tests' },
+  { command: 'udevadm', package: 'udev', why: 'serial port listing (posdiag devices)' },
+];

@@ -1,0 +1,203 @@
+import { parseArgs } from 'node:util';
+import http from 'node:http';
+import net from 'node:net';
+import readline from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
+import { driverDefinition, driverNames, type DriverName } from '../../drivers/index.js';
+import { parseListenAddress } from '../config/host.js';
+import { createSimulatorEndpoint, type SimulatorEndpoint } from '../devices/simulator-endpoint.js';
+import { backoffDelay } from '../transport/backoff.js';
+import { errorText } from '../transport/link.js';
+import { serialOpener } from '../transport/serial.js';
+import { wrapSocket } from '../transport/tcp.js';
+import { exitCodes, UsageError } from './main.js';
+
+type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
+
+/**
+ * `posdiag simulate <driver> (--port PATH | --listen HOST:PORT)`: a device on a serial port
+ * (one end of a pty pair, or a real null-modem cable) or on a TCP port. Faults are switched
+ * with `--fault NAME=VALUE` at start, then at run time by typing `set NAME=VALUE …` on stdin or
+ * with `POST /faults` on the `--control` HTTP port. Events go to stdout as JSON lines.
+ */
+export async function simulateCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      listen: { type: 'string' },
+      control: { type: 'string' },
+      fault: { type: 'string', multiple: true },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const driver = positionals[0];
+  if (!driver || !(driverNames as string[]).includes(driver)) {
+    throw new UsageError(`which device? one of: ${driverNames.join(', ')}`);
+  }
+  if (Boolean(values.port) === Boolean(values.listen)) throw new UsageError('give exactly one of --port PATH or --listen HOST:PORT');
+
+  const endpoint = createSimulatorEndpoint(driverDefinition(driver as DriverName));
+  const emit = (event: object) => io.stdout.write(`${JSON.stringify(event)}\n`);
+  try {
+    endpoint.simulator.setFaults(parseAssignments(values.fault ?? []));
+  } catch (error) {
+    throw new UsageError(errorText(error));
+  }
+
+  const stop = new AbortController();
+  const control = values.control ? await startControlServer(endpoint, values.control, emit) : null;
+  const wire = values.port
+    ? serveSerial(endpoint, values.port, emit, stop.signal)
+    : await serveTcp(endpoint, values.listen as string, emit);
+  emit({ event: 'ready', driver, wire: wire.description, control: control?.address ?? null, faults: endpoint.simulator.faults() });
+  const stdin = acceptStdinCommands(endpoint, emit, io.stderr);
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  stop.abort();
+  stdin?.close();
+  await wire.close();
+  control?.server.closeAllConnections();
+  control?.server.close();
+  endpoint.close();
+  return exitCodes.ok;
+}
+
+/** Keeps the serial port open, reopening it whenever it goes away (the pty pair was recreated). */
+function serveSerial(endpoint: SimulatorEndpoint, path: string, emit: (e: object) => void, signal: AbortSignal) {
+  const open = serialOpener({ path, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false }, () => undefined);
+  let current: Awaited<ReturnType<typeof open>> | null = null;
+  const loop = (async () => {
+    let attempt = 0;
+    while (!signal.aborted) {
+      try {
+        current = await open();
+        attempt = 0;
+        endpoint.attach(current);
+        emit({ event: 'port-open', path });
+        const closed = await current.closed;
+        emit({ event: 'port-closed', path, reason: closed.reason });
+      } catch (error) {
+        if (attempt === 0) emit({ event: 'port-unavailable', path, reason: errorText(error) });
+      }
+      await delay(backoffDelay(attempt++, 100, 2_000, Math.random), undefined, { signal }).catch(() => undefined);
+    }
+  })();
+  return {
+    description: `serial:${path}`,
+    async close() {
+      await current?.close();
+      await loop;
+    },
+  };
+}
+
+/** A network printer or terminal: one client at a time, as most such devices allow. */
+async function serveTcp(endpoint: SimulatorEndpoint, listen: string, emit: (e: object) => void) {
+  const { host, port } = listenAddress(listen, '--listen');
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    const link = wrapSocket(socket, `tcp-client:${socket.remoteAddress}:${socket.remotePort}`, () => undefined);
+    endpoint.attach(link);
+    emit({ event: 'client-connected', remote: `${socket.remoteAddress}:${socket.remotePort}` });
+    void link.closed.then((closed) => emit({ event: 'client-disconnected', reason: closed.reason }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as net.AddressInfo;
+  return {
+    description: `tcp:${address.address}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}
+
+/** `GET /faults` shows them, `POST /faults` with a JSON object switches them. Loopback only by intent. */
+async function startControlServer(endpoint: SimulatorEndpoint, listen: string, emit: (e: object) => void) {
+  const { host, port } = listenAddress(listen, '--control');
+  const server = http.createServer((request, response) => {
+    const reply = (status: number, body: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    if (request.url !== '/faults') return reply(404, { error: 'use /faults' });
+    if (request.method === 'GET') return reply(200, endpoint.simulator.faults());
+    if (request.method !== 'POST') return reply(405, { error: 'GET or POST' });
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length > 16_384) request.destroy();
+    });
+    request.on('end', () => {
+      try {
+        const changes = JSON.parse(body) as unknown;
+        if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw new Error('expected a JSON object of faults');
+        const faults = endpoint.simulator.setFaults(changes as Record<string, unknown>);
+        emit({ event: 'faults', faults });
+        reply(200, faults);
+      } catch (error) {
+        reply(400, { error: errorText(error) });
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as net.AddressInfo;
+  return { server, address: `${address.address}:${address.port}` };
+}
+
+function acceptStdinCommands(endpoint: SimulatorEndpoint, emit: (e: object) => void, stderr: NodeJS.WritableStream) {
+  if (process.stdin.destroyed) return null;
+  const lines = readline.createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    const [verb, ...rest] = line.trim().split(/\s+/);
+    try {
+      if (verb === 'set') emit({ event: 'faults', faults: endpoint.simulator.setFaults(parseAssignments(rest)) });
+      else if (verb === 'show' || verb === '') emit({ event: 'faults', faults: endpoint.simulator.faults() });
+      else stderr.write(`unknown command '${verb}'; use: set NAME=VALUE …, show\n`);
+    } catch (error) {
+      stderr.write(`${errorText(error)}\n`);
+    }
+  });
+  // No stdin (CI, a service): nothing to read, and that is fine.
+  lines.on('error', () => undefined);
+  return lines;
+}
+
+function listenAddress(text: string, flag: string) {
+  const parsed = parseListenAddress(text, { allowPortZero: true });
+  if (!parsed.ok) throw new UsageError(`${flag} ${text}: ${parsed.reason}`);
+  return parsed.address;
+}
+
+/** `paperOut=on slowMs=200` → { paperOut: true, slowMs: 200 }. */
+export function parseAssignments(items: string[]): Record<string, boolean | number | string> {
+  const result: Record<string, boolean | number | string> = {};
+  for (const item of items) {
+    const match = /^([A-Za-z][\w]*)=(.*)$/.exec(item);
+    if (!match?.[1]) throw new Error(`'${item}' is not NAME=VALUE`);
+    const raw = match[2] ?? '';
+    result[match[1]] = /^(true|on|yes)$/i.test(raw)
+      ? true
+      : /^(false|off|no)$/i.test(raw)
+        ? false
+        : raw !== '' && Number.isFinite(Number(raw))
+          ? Number(raw)
+          : raw;
+  }
+  return result;
+}

@@ -1,0 +1,65 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import type { HealthModel } from '../health/model.js';
+import type { SimulatorEndpoint } from '../devices/simulator-endpoint.js';
+import type { Logger } from '../log.js';
+import { bearerTokenHook } from './auth.js';
+import { ApiError, errorBody, type ApiErrorCode } from './errors.js';
+import { apiRoutes } from './api.js';
+
+export interface HttpDeps {
+  health: HealthModel;
+  log: Logger;
+  version: string;
+  startedAt: Date;
+  /** null: no token configured (allowed only on loopback; the config refuses otherwise). */
+  token: string | null;
+  simulators: ReadonlyMap<string, SimulatorEndpoint>;
+  /** Ends the waits of one device (or all): they poll now. */
+  pollNow(deviceId?: string): void;
+  now(): Date;
+}
+
+/**
+ * Builds the HTTP app without listening, so tests use `inject()` and the agent decides where to
+ * listen. `/healthz` sits outside the token scope: a load balancer or Docker HEALTHCHECK must
+ * reach it without credentials, and it says nothing but "the agent runs".
+ */
+export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
+    // Per-request lines would drown the device log on a till polled every second by the POS.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+    // A malformed request must get a clear 400, never take the agent down.
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    if (error instanceof ApiError) {
+      return reply.code(error.status).send(errorBody(error.code, error.message));
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error, url: request.url }, 'request failed');
+      return reply.code(500).send(errorBody('INTERNAL', 'internal error; see the agent log'));
+    }
+    const code: ApiErrorCode = status === 401 ? 'UNAUTHORIZED' : status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
+    return reply.code(status).send(errorBody(code, error.message));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  app.get('/healthz', async () => ({
+    status: 'ok',
+    version: deps.version,
+    uptimeSeconds: Math.round((deps.now().getTime() - deps.startedAt.getTime()) / 1000),
+  }));
+
+  await app.register(async (scope) => {
+    if (deps.token !== null) scope.addHook('onRequest', bearerTokenHook(deps.token));
+    await scope.register(apiRoutes, { deps });
+  });
+
+  return app;
+}

@@ -1,0 +1,126 @@
+import type { CardReaderStatus, GlobalStatus, Power, PrinterStatus } from '../../drivers/model.js';
+import type { DeviceState } from '../health/model.js';
+import { type Overall, overallState } from '../health/overall.js';
+
+/** The body of `GET /api/v1/status`: the fixed contract the till software and tools rely on. */
+export interface StatusDocument {
+  overall: Overall;
+  generatedAt: string;
+  devices: DeviceStatusView[];
+  network: { verdict: string; targets: unknown[] };
+  alerts: AlertView[];
+}
+
+export interface DeviceStatusView {
+  id: string;
+  name: string;
+  driver: string;
+  simulated: boolean;
+  /** The device answers over an open link. */
+  connected: boolean;
+  transport: string;
+  power: Power;
+  globalStatus: GlobalStatus;
+  printer: {
+    status: PrinterStatus;
+    coverOpen: boolean | null;
+    paperLow: boolean | null;
+    paperOut: boolean | null;
+    offline: boolean | null;
+    cutterError: boolean | null;
+    unrecoverableError: boolean | null;
+    autoRecoverableError: boolean | null;
+    drawerPin3High: boolean | null;
+  } | null;
+  cardReader: CardReaderStatus | null;
+  locked: boolean | null;
+  loggedOn: boolean | null;
+  tamper: boolean | null;
+  lastSettlementAt: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  serial: string | null;
+  firmware: string | null;
+  lastPollAt: string | null;
+  lastSeenAt: string | null;
+  lastError: string | null;
+  /** Polls attempted since the agent started (answered or not). */
+  pollCount: number;
+  conditions: string[];
+}
+
+export interface AlertView {
+  id: string;
+  condition: string;
+  device: string;
+  severity: string;
+  state: 'firing';
+  since: string;
+}
+
+/** Driver names whose devices are printers, so an unknown printer still shows `printer.status: unknown`. */
+const printerDrivers = new Set(['escpos']);
+
+export function statusDocument(devices: readonly DeviceState[], now: Date): StatusDocument {
+  return {
+    overall: overallState(devices),
+    generatedAt: now.toISOString(),
+    devices: devices.map(deviceView),
+    network: { verdict: 'unknown', targets: [] },
+    alerts: devices.flatMap((d) =>
+      d.conditions.map((c) => ({
+        id: `${d.id}/${c.id}`,
+        condition: c.id,
+        device: d.id,
+        severity: c.severity,
+        state: 'firing' as const,
+        since: c.since,
+      })),
+    ),
+  };
+}
+
+function deviceView(d: DeviceState): DeviceStatusView {
+  const answering = d.connected && !d.unreachable && d.reading !== null;
+  const reading = answering ? d.reading : null;
+  return {
+    id: d.id,
+    name: d.name,
+    driver: d.driver,
+    simulated: d.simulated,
+    connected: d.connected && !d.unreachable,
+    transport: d.transport,
+    power: reading?.power ?? (d.unreachable ? 'off_offline' : 'unknown'),
+    // Until a device has answered, nothing says it is reachable.
+    globalStatus: reading?.globalStatus ?? 'unreachable',
+    printer: reading?.printer
+      ? { ...reading.printer }
+      : printerDrivers.has(d.driver)
+        ? {
+            status: 'unknown',
+            coverOpen: null,
+            paperLow: null,
+            paperOut: null,
+            offline: null,
+            cutterError: null,
+            unrecoverableError: null,
+            autoRecoverableError: null,
+            drawerPin3High: null,
+          }
+        : null,
+    cardReader: reading?.cardReader ?? null,
+    locked: reading?.locked ?? null,
+    loggedOn: reading?.loggedOn ?? null,
+    tamper: reading?.tamper ?? null,
+    lastSettlementAt: reading?.lastSettlementAt ?? null,
+    manufacturer: d.identity.manufacturer,
+    model: d.identity.model,
+    serial: d.identity.serial,
+    firmware: d.identity.firmware,
+    lastPollAt: d.lastPollAt,
+    lastSeenAt: d.lastSeenAt,
+    lastError: d.lastError,
+    pollCount: d.pollCount,
+    conditions: d.conditions.map((c) => c.id),
+  };
+}

@@ -1,0 +1,95 @@
+import { SerialPort } from 'serialport';
+import { type ByteLink, closedSignal, DataListeners, errorText, LinkClosedError, type LinkOpener } from './link.js';
+
+export interface SerialSettings {
+  path: string;
+  baudRate: number;
+  dataBits: 7 | 8;
+  parity: 'none' | 'even' | 'odd';
+  stopBits: 1 | 2;
+  rtscts: boolean;
+}
+
+/**
+ * Opens a serial port (RS-232, USB-serial, or a pty) as a ByteLink.
+ *
+ * Unplug shows up two ways and both end the link: node-serialport emits `close` with
+ * `disconnected: true` (USB adapter removed, pty master gone), or a read/write fails with EIO.
+ * The port is opened with an exclusive lock, so a second program (or a second agent) cannot
+ * silently share it: that fails here with "Cannot lock port", which is what the operator must see.
+ */
+export function serialOpener(settings: SerialSettings, onListenerError: (error: unknown) => void): LinkOpener {
+  const description = `serial:${settings.path}@${settings.baudRate}`;
+  return () =>
+    new Promise<ByteLink>((resolve, reject) => {
+      const port = new SerialPort({
+        path: settings.path,
+        baudRate: settings.baudRate,
+        dataBits: settings.dataBits,
+        parity: settings.parity,
+        stopBits: settings.stopBits,
+        rtscts: settings.rtscts,
+        autoOpen: false,
+        lock: true,
+      });
+      port.open((openError) => {
+        if (openError) {
+          reject(new Error(`cannot open ${settings.path}: ${openError.message}`));
+          return;
+        }
+        resolve(wrapPort(port, description, onListenerError));
+      });
+    });
+}
+
+function wrapPort(port: SerialPort, description: string, onListenerError: (error: unknown) => void): ByteLink {
+  const listeners = new DataListeners();
+  const closed = closedSignal();
+  let open = true;
+
+  const finish = (disconnected: boolean, reason: string) => {
+    if (!open) return;
+    open = false;
+    listeners.clear();
+    port.removeAllListeners('data');
+    closed.resolve({ disconnected, reason });
+  };
+
+  port.on('data', (chunk: Buffer) => listeners.emit(chunk, onListenerError));
+  port.on('close', (error?: Error & { disconnected?: boolean }) => {
+    finish(error?.disconnected ?? false, error ? errorText(error) : 'port closed');
+  });
+  port.on('error', (error: Error) => {
+    // An I/O error on an open port means the device side is gone (EIO on a pty whose master
+    // closed, ENXIO on a removed adapter): treat it as an unplug and let the session reopen.
+    finish(true, errorText(error));
+    if (port.isOpen) port.close(() => undefined);
+  });
+
+  return {
+    description,
+    closed: closed.promise,
+    write(bytes) {
+      if (!open) return Promise.reject(new LinkClosedError(description));
+      return new Promise((resolve, reject) => {
+        port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (error) => {
+          if (error) reject(new Error(`write to ${description} failed: ${error.message}`));
+          else resolve();
+        });
+      });
+    },
+    onData: (listener) => listeners.add(listener),
+    close() {
+      if (!open || !port.isOpen) {
+        finish(false, 'closed by the agent');
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => {
+        port.close(() => {
+          finish(false, 'closed by the agent');
+          resolve();
+        });
+      });
+    },
+  };
+}
