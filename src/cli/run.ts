@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startAgent } from '../agent.js';
+import { formatListenAddress } from '../config/index.js';
 import { createLogger } from '../log.js';
 import { configSource, loadOrReport } from './config-source.js';
 import { exitCodes } from './main.js';
@@ -29,9 +30,9 @@ export async function runCommand(args: string[], io: { stderr: NodeJS.WritableSt
     const code = (error as { code?: string }).code;
     const hint =
       code === 'EADDRINUSE'
-        ? ` (another program, perhaps another posdiag, already listens on ${config.http.listen}; change http.listen)`
+        ? ` (another program, perhaps another posdiag, already listens on ${formatListenAddress(config.http.listen)}; change http.listen)`
         : code === 'EACCES'
-          ? ` (not allowed to listen on ${config.http.listen}; ports below 1024 need privileges)`
+          ? ` (not allowed to listen on ${formatListenAddress(config.http.listen)}; ports below 1024 need privileges)`
           : '';
     log.fatal({ err: error }, `cannot start${hint}`);
     return exitCodes.faults;

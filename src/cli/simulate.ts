@@ -4,7 +4,7 @@ import net from 'node:net';
 import readline from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { driverDefinition, driverNames, type DriverName } from '../../drivers/index.js';
-import { parseListenAddress } from '../config/host.js';
+import { parseListenAddress } from '../config/index.js';
 import { createSimulatorEndpoint, type SimulatorEndpoint } from '../devices/simulator-endpoint.js';
 import { backoffDelay } from '../transport/backoff.js';
 import { errorText } from '../transport/link.js';

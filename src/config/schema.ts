@@ -1,0 +1,114 @@
+/**
+ * The whole config file. Every object is strict (a misspelt key is an error, not a silent
+ * default), every default is written once here, and every description here ends up in
+ * config/config.schema.json for editors. Durations come out as milliseconds under `…Ms` keys.
+ */
+import { z } from 'zod';
+import { deviceSchema } from './device-schema.js';
+import { duration, host, identifier, listenAddress, port } from './fields.js';
+import { formatListenAddress, isLoopbackHost } from './host.js';
+import { LOG_FORMATS, LOG_LEVELS, type NetworkConfig } from './types.js';
+
+const TOKEN_MIN = 16;
+
+const tokenSchema = z
+  .string({ error: `must be text of at least ${TOKEN_MIN} characters, or null for no token` })
+  .min(TOKEN_MIN, { error: (issue) => `must be at least ${TOKEN_MIN} characters long (got ${String(issue.input).length})` })
+  .max(512, { error: 'must be at most 512 characters long' })
+  // It travels in an HTTP header (Authorization: Bearer …). The value is never echoed in errors.
+  .regex(/^[\x21-\x7e]+$/, { error: 'may only contain letters, digits and punctuation, without spaces' })
+  .nullable()
+  .default(null)
+  .describe(
+    `Secret for the HTTP API: clients send "Authorization: Bearer <token>". At least ${TOKEN_MIN} characters; required when listen is not a loopback address. null: no token.`,
+  );
+
+const httpSchema = z
+  .strictObject({
+    listen: listenAddress({ allowPortZero: true })
+      .prefault('127.0.0.1:9137')
+      .describe(
+        'host:port for the status page and API. 127.0.0.1 (or [::1], quoted in YAML) keeps it on this machine; any other address also needs http.token. Port 0 picks a free port.',
+      ),
+    token: tokenSchema,
+  })
+  .superRefine((http, ctx) => {
+    if (http.token === null && !isLoopbackHost(http.listen.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['listen'],
+        message: `${formatListenAddress(http.listen)} can be reached from other machines, so http.token is required; set http.token to a secret of at least ${TOKEN_MIN} characters, or listen on 127.0.0.1`,
+      });
+    }
+  })
+  .describe('The HTTP server: status page, JSON API, /metrics.');
+
+const storageSchema = z
+  .strictObject({
+    dir: z
+      .string()
+      .min(1)
+      .default('./data')
+      .describe('Directory for the database and support bundles; relative paths start at the working directory.'),
+  })
+  .describe('Where posdiag keeps its data.');
+
+const logSchema = z
+  .strictObject({
+    level: z.enum(LOG_LEVELS).default('info').describe('Least important messages that are still logged.'),
+    format: z
+      .enum(LOG_FORMATS)
+      .default('auto')
+      .describe('auto: readable text on a terminal, JSON lines otherwise (for journald and log collectors).'),
+  })
+  .describe('Logging.');
+
+const targetSchema = z
+  .strictObject({
+    name: identifier(['_', '.', '-']).describe('Unique name: a-z, 0-9, "_", "." and "-", up to 64 characters.'),
+    host: host().describe('Host name or IP address (no URL, no port).').meta({ examples: ['pay.example.com'] }),
+    port: port().describe('TCP port, 443 for most acquirers.'),
+    tls: z.boolean().default(false).describe('Also check the TLS handshake and how long the certificate stays valid.'),
+    icmp: z
+      .boolean()
+      .default(true)
+      .describe('Also ping the host. Many acquirers drop pings; posdiag then measures with TCP and never calls that "down".'),
+  })
+  .describe('A host the shop must reach, usually the card acquirer.');
+
+const networkSchema = z
+  .strictObject({
+    interval: duration('10s', { minMs: 100 }).describe('Time between rounds of network checks. At least 100ms.'),
+    timeout: duration('5s', { minMs: 10 }).describe('How long each single check (DNS, ping, connect, TLS) may take. At least 10ms.'),
+    targets: z
+      .array(targetSchema)
+      .prefault([])
+      .describe('Hosts to check, in order. May be empty.'),
+  })
+  .transform(
+    ({ interval, timeout, targets }): NetworkConfig => ({ intervalMs: interval, timeoutMs: timeout, targets }),
+  )
+  .describe('Checks of the path to the acquirer: link, gateway, DNS, ping, TCP, TLS.');
+
+export const configSchema = z
+  .strictObject({
+    http: httpSchema.prefault({}),
+    storage: storageSchema.prefault({}),
+    log: logSchema.prefault({}),
+    devices: z
+      .array(deviceSchema)
+      .prefault([])
+      .describe('Devices to watch. May be empty.'),
+    network: networkSchema.prefault({}),
+  })
+  .meta({ title: 'posdiag configuration', description: 'Configuration of the posdiag point-of-sale diagnostic agent.' });
+
+/**
+ * Lists whose entries need a unique key. Checked by unique.ts on the document as written rather
+ * than inside the zod schema, because zod skips an array's refinements once any entry has a
+ * problem, and a duplicate id must be reported together with everything else.
+ */
+export const uniqueKeys = [
+  { list: ['devices'], key: 'id' },
+  { list: ['network', 'targets'], key: 'name' },
+] as const;

@@ -1,0 +1,116 @@
+/**
+ * The parsed configuration, as the rest of the agent sees it. Every default is applied, paths
+ * are absolute, and durations are whole milliseconds in fields ending in `Ms` (the YAML says
+ * `pollInterval: 1s`, the code reads `pollIntervalMs: 1000`). Descriptions of the keys live
+ * once, in the zod schema (schema.ts, device-schema.ts) and the JSON Schema made from it.
+ */
+import type { z } from 'zod';
+import type { DriverName, driverOptionSchemas } from '../../drivers/index.js';
+import type { ListenAddress } from './host.js';
+
+export type { ListenAddress } from './host.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600] as const;
+export type BaudRate = (typeof BAUD_RATES)[number];
+
+export interface Config {
+  http: HttpConfig;
+  storage: StorageConfig;
+  log: LogConfig;
+  devices: DeviceConfig[];
+  network: NetworkConfig;
+}
+
+export interface HttpConfig {
+  listen: ListenAddress;
+  /** Bearer token for everything but /healthz; null means no token (loopback only). */
+  token: string | null;
+}
+
+export interface StorageConfig {
+  /** Absolute: resolved against the working directory the config was loaded from. */
+  dir: string;
+}
+
+export interface LogConfig {
+  level: LogLevel;
+  format: LogFormat;
+}
+
+export interface SerialTransportConfig {
+  type: 'serial';
+  path: string;
+  baudRate: BaudRate;
+  dataBits: 7 | 8;
+  parity: 'none' | 'even' | 'odd';
+  stopBits: 1 | 2;
+  rtscts: boolean;
+}
+
+export interface TcpTransportConfig {
+  type: 'tcp';
+  host: string;
+  port: number;
+  connectTimeoutMs: number;
+}
+
+export interface SimulatorTransportConfig {
+  type: 'simulator';
+  /** Passed to the driver's simulator as-is; it validates the names. */
+  faults: Record<string, unknown>;
+  /** `auto`: also expose the simulator on a pty where the platform has them. */
+  pty: 'auto' | 'never';
+}
+
+export type TransportConfig = SerialTransportConfig | TcpTransportConfig | SimulatorTransportConfig;
+
+export type PassthroughConfig = { type: 'pty'; link: string } | { type: 'tcp'; listen: ListenAddress };
+
+/** `passthrough` passes the type but not validation yet: today every loaded device is `exclusive`. */
+export type DeviceMode = 'exclusive' | 'passthrough';
+
+export interface ReconnectConfig {
+  minDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface DeviceCommonConfig {
+  id: string;
+  /** Human label; the id when not configured. */
+  name: string;
+  transport: TransportConfig;
+  mode: DeviceMode;
+  passthrough: PassthroughConfig | null;
+  pollIntervalMs: number;
+  requestTimeoutMs: number;
+  /** Consecutive failed polls before the device counts as unreachable. */
+  unreachableAfter: number;
+  reconnect: ReconnectConfig;
+}
+
+/** The parsed `options:` of driver N, defaults applied. */
+export type DriverOptions<N extends DriverName> = z.output<(typeof driverOptionSchemas)[N]>;
+
+/** `driver` and its matching `options`, one member per driver in drivers/index.ts. */
+export type DriverSection = { [N in DriverName]: { driver: N; options: DriverOptions<N> } }[DriverName];
+
+export type DeviceConfig = DeviceCommonConfig & DriverSection;
+
+export interface NetworkTargetConfig {
+  name: string;
+  host: string;
+  port: number;
+  tls: boolean;
+  icmp: boolean;
+}
+
+export interface NetworkConfig {
+  intervalMs: number;
+  timeoutMs: number;
+  targets: NetworkTargetConfig[];
+}

@@ -1,0 +1,58 @@
+/** The configs that ship in config/: the embedded default and the examples must load as-is. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { embeddedDefaultConfigPath, formatConfigError, loadConfigFile } from '../../../src/config/index.js';
+
+async function load(file: string) {
+  const result = await loadConfigFile(file, { cwd: '/srv/shop' });
+  if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
+  return result.config;
+}
+
+const examples = path.join(path.dirname(embeddedDefaultConfigPath()), 'examples');
+
+describe('config/default.yaml', () => {
+  it('runs one simulated printer and nothing that needs hardware or a network', async () => {
+    expect(await load(embeddedDefaultConfigPath())).toEqual({
+      http: { listen: { host: '127.0.0.1', port: 9137 }, token: null },
+      storage: { dir: '/srv/shop/data' },
+      log: { level: 'info', format: 'auto' },
+      devices: [
+        {
+          id: 'printer-sim',
+          name: 'Simulated receipt printer',
+          driver: 'escpos',
+          transport: { type: 'simulator', faults: {}, pty: 'auto' },
+          mode: 'exclusive',
+          passthrough: null,
+          pollIntervalMs: 1_000,
+          requestTimeoutMs: 500,
+          unreachableAfter: 3,
+          reconnect: { minDelayMs: 250, maxDelayMs: 10_000 },
+          options: { asb: false, identify: true },
+        },
+      ],
+      network: { intervalMs: 10_000, timeoutMs: 5_000, targets: [] },
+    });
+  });
+
+  it('tells a newcomer to use the stable by-id path for a real serial printer', () => {
+    const text = readFileSync(embeddedDefaultConfigPath(), 'utf8');
+    expect(text).toContain('/dev/serial/by-id/');
+    expect(text).toMatch(/ttyUSB numbers .* change/s);
+  });
+});
+
+describe('config/examples', () => {
+  it('serial-printer.yaml watches a printer on a by-id serial path', async () => {
+    const [device] = (await load(path.join(examples, 'serial-printer.yaml'))).devices;
+    expect(device?.transport).toMatchObject({ type: 'serial', baudRate: 19200 });
+    expect(device?.transport.type === 'serial' && device.transport.path).toMatch(/^\/dev\/serial\/by-id\//);
+  });
+
+  it('network-printer.yaml watches a printer on raw TCP port 9100', async () => {
+    const [device] = (await load(path.join(examples, 'network-printer.yaml'))).devices;
+    expect(device?.transport).toEqual({ type: 'tcp', host: '192.168.1.50', port: 9100, connectTimeoutMs: 3_000 });
+  });
+});
