@@ -3,4 +3,8 @@
 export const testTools = [
   { command: 'socat', package: 'socat', why: 'pseudo-terminal pairs for serial tests' },
   { command: 'udevadm', package: 'udev', why: 'serial port listing (posdiag devices)' },
+  { command: 'ping', package: 'iputils-ping', why: 'ICMP probes' },
+  { command: 'ip', package: 'iproute2', why: 'network namespaces for path tests' },
+  { command: 'nft', package: 'nftables', why: 'packet loss inside test namespaces' },
+  { command: 'openssl', package: 'openssl', why: 'test certificates with chosen expiry' },
 ];
