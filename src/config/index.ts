@@ -15,6 +15,7 @@ export type {
   DeviceConfig,
   DeviceMode,
   DriverOptions,
+  HostConfig,
   HttpConfig,
   ListenAddress,
   LogConfig,

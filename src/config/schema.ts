@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { deviceSchema } from './device-schema.js';
 import { duration, host, identifier, listenAddress, port } from './fields.js';
 import { formatListenAddress, isLoopbackHost } from './host.js';
-import { LOG_FORMATS, LOG_LEVELS, type NetworkConfig } from './types.js';
+import { type HostConfig, LOG_FORMATS, LOG_LEVELS, type NetworkConfig } from './types.js';
 
 const TOKEN_MIN = 16;
 
@@ -73,6 +73,18 @@ const targetSchema = z
       .boolean()
       .default(true)
       .describe('Also ping the host. Many acquirers drop pings; posdiag then measures with TCP and never calls that "down".'),
+    http: z
+      .strictObject({
+        path: z.string().regex(/^\/[\x21-\x7e]*$/, 'must start with "/" and contain no spaces').default('/').describe('Path to request.'),
+        expectStatus: z.number().int().min(100).max(599).default(200).describe('HTTP status that counts as success.'),
+      })
+      .optional()
+      .describe('Also send an HTTP(S) request (HTTPS when tls is true) and check its status.'),
+    ca: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('PEM file of the CA to trust for this target instead of the system store (private acquirer CAs).'),
   })
   .describe('A host the shop must reach, usually the card acquirer.');
 
@@ -80,15 +92,45 @@ const networkSchema = z
   .strictObject({
     interval: duration('10s', { minMs: 100 }).describe('Time between rounds of network checks. At least 100ms.'),
     timeout: duration('5s', { minMs: 10 }).describe('How long each single check (DNS, ping, connect, TLS) may take. At least 10ms.'),
+    tlsExpiryWarningDays: z
+      .number()
+      .int()
+      .min(0)
+      .max(365)
+      .default(14)
+      .describe('Warn (network.tls_problem) when a certificate expires within this many days.'),
+    lossThreshold: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(10)
+      .describe('Packet loss in percent over the last 5 minutes at or above which the path is degraded.'),
+    latencyThreshold: duration('400ms', { minMs: 1 }).describe('Average round trip over the last 5 minutes at or above which the path is degraded.'),
     targets: z
       .array(targetSchema)
       .prefault([])
       .describe('Hosts to check, in order. May be empty.'),
   })
   .transform(
-    ({ interval, timeout, targets }): NetworkConfig => ({ intervalMs: interval, timeoutMs: timeout, targets }),
+    ({ interval, timeout, tlsExpiryWarningDays, lossThreshold, latencyThreshold, targets }): NetworkConfig => ({
+      intervalMs: interval,
+      timeoutMs: timeout,
+      tlsExpiryWarningDays,
+      lossThresholdPercent: lossThreshold,
+      latencyThresholdMs: latencyThreshold,
+      targets,
+    }),
   )
   .describe('Checks of the path to the acquirer: link, gateway, DNS, ping, TCP, TLS.');
+
+const hostSchema = z
+  .strictObject({
+    interval: duration('1m', { minMs: 1000 }).describe('Time between checks of this PC: free disk, memory, clock, CPU.'),
+    minFreeDiskMb: z.number().int().min(0).default(500).describe('Free space of storage.dir, in MB, below which host.resources is raised.'),
+    minFreeDiskPercent: z.number().min(0).max(100).default(5).describe('Free space of storage.dir, in percent, below which host.resources is raised.'),
+  })
+  .transform(({ interval, minFreeDiskMb, minFreeDiskPercent }): HostConfig => ({ intervalMs: interval, minFreeDiskMb, minFreeDiskPercent }))
+  .describe('Checks of the shop PC itself.');
 
 export const configSchema = z
   .strictObject({
@@ -100,6 +142,7 @@ export const configSchema = z
       .prefault([])
       .describe('Devices to watch. May be empty.'),
     network: networkSchema.prefault({}),
+    host: hostSchema.prefault({}),
   })
   .meta({ title: 'posdiag configuration', description: 'Configuration of the posdiag point-of-sale diagnostic agent.' });
 

@@ -24,6 +24,7 @@ export interface Config {
   log: LogConfig;
   devices: DeviceConfig[];
   network: NetworkConfig;
+  host: HostConfig;
 }
 
 export interface HttpConfig {
@@ -107,10 +108,23 @@ export interface NetworkTargetConfig {
   port: number;
   tls: boolean;
   icmp: boolean;
+  http?: { path: string; expectStatus: number };
+  /** PEM file of a CA to trust instead of the system store. */
+  ca?: string;
 }
 
 export interface NetworkConfig {
   intervalMs: number;
+  /** Deadline of each single check (DNS, ping, connect, TLS, HTTP). */
   timeoutMs: number;
+  tlsExpiryWarningDays: number;
+  lossThresholdPercent: number;
+  latencyThresholdMs: number;
   targets: NetworkTargetConfig[];
+}
+
+export interface HostConfig {
+  intervalMs: number;
+  minFreeDiskMb: number;
+  minFreeDiskPercent: number;
 }

@@ -33,7 +33,8 @@ describe('config/default.yaml', () => {
           options: { asb: false, identify: true },
         },
       ],
-      network: { intervalMs: 10_000, timeoutMs: 5_000, targets: [] },
+      network: { intervalMs: 10_000, timeoutMs: 5_000, tlsExpiryWarningDays: 14, lossThresholdPercent: 10, latencyThresholdMs: 400, targets: [] },
+      host: { intervalMs: 60_000, minFreeDiskMb: 500, minFreeDiskPercent: 5 },
     });
   });
 
