@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { DeviceState } from '../health/model.js';
 import { createFleet } from '../devices/fleet.js';
-import { statusDocument, type DeviceStatusView } from '../http/status-document.js';
+import { PathHealth } from '../health/path-health.js';
+import { createPathChecks } from '../probes/monitor.js';
+import { type DeviceStatusView, type StatusDocument, statusDocument } from '../http/status-document.js';
 import { quietLogger } from '../log.js';
 import { configSource, loadOrReport } from './config-source.js';
 import { exitCodes } from './main.js';
@@ -30,9 +32,15 @@ export async function checkCommand(args: string[], io: { stdout: NodeJS.Writable
       if (done()) resolve();
     });
   });
+  const paths = new PathHealth();
+  const checks = createPathChecks(config.network, config.host, config.storage.dir, paths);
   fleet.start();
-  await settled;
-  const document = statusDocument(fleet.health.allDevices(), new Date());
+  await Promise.all([
+    settled,
+    checks.hostRound(),
+    checks.networkRound?.(AbortSignal.timeout(Math.max(config.network.intervalMs, config.network.timeoutMs * 4))),
+  ]);
+  const document = statusDocument({ devices: fleet.health.allDevices(), network: paths.network(), host: paths.host() }, new Date());
   await fleet.stop();
 
   if (values.json) {
@@ -40,9 +48,10 @@ export async function checkCommand(args: string[], io: { stdout: NodeJS.Writable
   } else {
     io.stdout.write(`posdiag check — ${source.embedded ? 'embedded default config (simulated devices)' : source.path}\n`);
     for (const device of document.devices) io.stdout.write(describe(device));
+    io.stdout.write(describeNetwork(document));
     io.stdout.write(`overall: ${document.overall}\n`);
   }
-  return document.devices.some((d) => d.conditions.length > 0) ? exitCodes.faults : exitCodes.ok;
+  return document.alerts.length > 0 ? exitCodes.faults : exitCodes.ok;
 }
 
 /** A device has been polled once, or is known to be unreachable. */
@@ -61,5 +70,22 @@ function describe(device: DeviceStatusView): string {
   if (identity) lines.push(`  identity: ${identity}`);
   if (device.lastError) lines.push(`  last error: ${device.lastError}`);
   lines.push(`  conditions: ${device.conditions.length ? device.conditions.join(', ') : 'none'}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function describeNetwork(document: StatusDocument): string {
+  const { network, host } = document;
+  const lines: string[] = [];
+  if (network.targets.length === 0) {
+    lines.push('network: no targets configured');
+  } else {
+    lines.push(`network: ${network.verdict}${network.reason ? ` (${network.reason})` : ''}`);
+    for (const target of network.targets) {
+      const failed = target.failedLayer ? `, fails at ${target.failedLayer}` : '';
+      lines.push(`  ${target.name} ${target.host}:${target.port}: ${target.verdict}${failed}${target.reason ? ` — ${target.reason}` : ''}`);
+    }
+  }
+  const failedChecks = host.checks.filter((c) => !c.ok);
+  lines.push(`host: ${host.ok === null ? 'not checked' : failedChecks.length === 0 ? 'ok' : failedChecks.map((c) => `${c.check}: ${c.reason}`).join('; ')}`);
   return `${lines.join('\n')}\n`;
 }

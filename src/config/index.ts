@@ -7,7 +7,7 @@ export { formatConfigError, type ConfigError } from './errors.js';
 export { embeddedDefaultConfigPath } from './paths.js';
 export { configJsonSchema } from './json-schema.js';
 export { formatDuration } from './duration.js';
-export { formatListenAddress, parseListenAddress } from './host.js';
+export { formatListenAddress, isLoopbackHost, parseListenAddress } from './host.js';
 export type {
   BaudRate,
   Config,

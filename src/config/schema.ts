@@ -92,6 +92,10 @@ const networkSchema = z
   .strictObject({
     interval: duration('10s', { minMs: 100 }).describe('Time between rounds of network checks. At least 100ms.'),
     timeout: duration('5s', { minMs: 10 }).describe('How long each single check (DNS, ping, connect, TLS) may take. At least 10ms.'),
+    checkGateway: z
+      .boolean()
+      .default(true)
+      .describe('Check that the default gateway (the shop router) answers. Skipped anyway when every target is on this machine.'),
     tlsExpiryWarningDays: z
       .number()
       .int()
@@ -112,9 +116,10 @@ const networkSchema = z
       .describe('Hosts to check, in order. May be empty.'),
   })
   .transform(
-    ({ interval, timeout, tlsExpiryWarningDays, lossThreshold, latencyThreshold, targets }): NetworkConfig => ({
+    ({ interval, timeout, checkGateway, tlsExpiryWarningDays, lossThreshold, latencyThreshold, targets }): NetworkConfig => ({
       intervalMs: interval,
       timeoutMs: timeout,
+      checkGateway,
       tlsExpiryWarningDays,
       lossThresholdPercent: lossThreshold,
       latencyThresholdMs: latencyThreshold,

@@ -117,6 +117,7 @@ export interface NetworkConfig {
   intervalMs: number;
   /** Deadline of each single check (DNS, ping, connect, TLS, HTTP). */
   timeoutMs: number;
+  checkGateway: boolean;
   tlsExpiryWarningDays: number;
   lossThresholdPercent: number;
   latencyThresholdMs: number;

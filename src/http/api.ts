@@ -12,10 +12,12 @@ const faultsBodySchema = {
 
 /** The JSON API under /api/v1. Handlers read the health model; they never touch a device. */
 export const apiRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
-  app.get('/api/v1/status', async () => statusDocument(deps.health.allDevices(), deps.now()));
+  const snapshot = () => ({ devices: deps.health.allDevices(), network: deps.paths.network(), host: deps.paths.host() });
+
+  app.get('/api/v1/status', async () => statusDocument(snapshot(), deps.now()));
 
   app.get<{ Params: { id: string } }>('/api/v1/devices/:id', async (request) => {
-    const document = statusDocument(deps.health.allDevices(), deps.now());
+    const document = statusDocument(snapshot(), deps.now());
     const device = document.devices.find((d) => d.id === request.params.id);
     if (!device) throw new ApiError('UNKNOWN_DEVICE');
     return device;

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { HealthModel } from '../health/model.js';
+import type { PathHealth } from '../health/path-health.js';
 import type { SimulatorEndpoint } from '../devices/simulator-endpoint.js';
 import type { Logger } from '../log.js';
 import { bearerTokenHook } from './auth.js';
@@ -8,6 +9,7 @@ import { apiRoutes } from './api.js';
 
 export interface HttpDeps {
   health: HealthModel;
+  paths: PathHealth;
   log: Logger;
   version: string;
   startedAt: Date;

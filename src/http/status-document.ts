@@ -1,13 +1,16 @@
 import type { CardReaderStatus, GlobalStatus, Power, PrinterStatus } from '../../drivers/model.js';
 import type { DeviceState } from '../health/model.js';
 import { type Overall, overallState } from '../health/overall.js';
+import type { HostState, NetworkState, SubjectCondition } from '../health/path-health.js';
+import { type HostView, hostView, type NetworkView, networkView } from './path-views.js';
 
 /** The body of `GET /api/v1/status`: the fixed contract the till software and tools rely on. */
 export interface StatusDocument {
   overall: Overall;
   generatedAt: string;
   devices: DeviceStatusView[];
-  network: { verdict: string; targets: unknown[] };
+  network: NetworkView;
+  host: HostView;
   alerts: AlertView[];
 }
 
@@ -52,7 +55,10 @@ export interface DeviceStatusView {
 export interface AlertView {
   id: string;
   condition: string;
-  device: string;
+  /** The device the condition is about, or null for the network path and the host. */
+  device: string | null;
+  /** The network target (or `network`, `host`) for conditions that are not about a device. */
+  target: string | null;
   severity: string;
   state: 'firing';
   since: string;
@@ -61,23 +67,39 @@ export interface AlertView {
 /** Driver names whose devices are printers, so an unknown printer still shows `printer.status: unknown`. */
 const printerDrivers = new Set(['escpos']);
 
-export function statusDocument(devices: readonly DeviceState[], now: Date): StatusDocument {
+export interface HealthSnapshot {
+  devices: readonly DeviceState[];
+  network: NetworkState;
+  host: HostState;
+}
+
+export function statusDocument(health: HealthSnapshot, now: Date): StatusDocument {
+  const pathConditions = [...health.network.conditions, ...health.host.conditions];
   return {
-    overall: overallState(devices),
+    overall: overallState(health.devices, pathConditions),
     generatedAt: now.toISOString(),
-    devices: devices.map(deviceView),
-    network: { verdict: 'unknown', targets: [] },
-    alerts: devices.flatMap((d) =>
-      d.conditions.map((c) => ({
-        id: `${d.id}/${c.id}`,
-        condition: c.id,
-        device: d.id,
-        severity: c.severity,
-        state: 'firing' as const,
-        since: c.since,
-      })),
-    ),
+    devices: health.devices.map(deviceView),
+    network: networkView(health.network),
+    host: hostView(health.host),
+    alerts: [
+      ...health.devices.flatMap((d) =>
+        d.conditions.map((c) => ({
+          id: `${d.id}/${c.id}`,
+          condition: c.id,
+          device: d.id,
+          target: null,
+          severity: c.severity,
+          state: 'firing' as const,
+          since: c.since,
+        })),
+      ),
+      ...pathConditions.map(subjectAlert),
+    ],
   };
+}
+
+function subjectAlert(c: SubjectCondition): AlertView {
+  return { id: `${c.subject}/${c.id}`, condition: c.id, device: null, target: c.subject, severity: c.severity, state: 'firing', since: c.since };
 }
 
 function deviceView(d: DeviceState): DeviceStatusView {

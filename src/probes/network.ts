@@ -15,6 +15,7 @@ import type { RttSample } from './rtt-window.js';
 import { probeTcp } from './tcp.js';
 import { probeTls } from './tls.js';
 import type {
+  GatewayResult,
   NetworkLayer,
   NetworkPathResult,
   ProbeDeps,
@@ -126,12 +127,21 @@ export async function probeTarget(
   return { ...measured, verdict: targetVerdict({ target: target.name, layers: measured.layers, window: measured.window }, resolved) };
 }
 
+export interface PathScope {
+  /**
+   * Probe the default gateway. Off when the config says so, and when every target is on this
+   * machine: a gateway check then proves nothing and would only send traffic off the machine.
+   */
+  checkGateway?: boolean;
+}
+
 /** One round of the whole path: link and gateway once, every target in parallel. */
 export async function probeNetworkPath(
   targets: readonly ProbeTarget[],
   options: Partial<ProbeOptions> = {},
   deps: Partial<ProbeDeps> = {},
   signal: AbortSignal = new AbortController().signal,
+  { checkGateway = true }: PathScope = {},
 ): Promise<NetworkPathResult> {
   checkTargets(targets);
   const resolved = resolveProbeOptions(options);
@@ -144,7 +154,7 @@ export async function probeNetworkPath(
   const pathCtx = { options: resolved, deps: pathDeps, signal };
   const [link, gateway, measured] = await Promise.all([
     probeLink(pathCtx),
-    probeGateway(pathCtx),
+    checkGateway ? probeGateway(pathCtx) : Promise.resolve(gatewayNotChecked()),
     Promise.all(targets.map((t) => measureTarget(t, resolved, full, signal))),
   ]);
   const path: PathEvidence = { link, gateway, proven: measured.some((m) => reachedTcp(m.layers)) };
@@ -156,5 +166,19 @@ export async function probeNetworkPath(
     gateway,
     targets: results,
     verdict: overallVerdict(path, results),
+  };
+}
+
+function gatewayNotChecked(): GatewayResult {
+  return {
+    layer: 'gateway',
+    ok: true,
+    method: 'none',
+    durationMs: 0,
+    reason: 'not checked',
+    code: 'NOT_CHECKED',
+    gateway: null,
+    interface: null,
+    rttMs: null,
   };
 }

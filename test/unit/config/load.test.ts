@@ -28,7 +28,7 @@ const DEFAULTS: Config = {
   storage: { dir: path.join(CWD, 'data') },
   log: { level: 'info', format: 'auto' },
   devices: [],
-  network: { intervalMs: 10_000, timeoutMs: 5_000, tlsExpiryWarningDays: 14, lossThresholdPercent: 10, latencyThresholdMs: 400, targets: [] },
+  network: { intervalMs: 10_000, timeoutMs: 5_000, checkGateway: true, tlsExpiryWarningDays: 14, lossThresholdPercent: 10, latencyThresholdMs: 400, targets: [] },
   host: { intervalMs: 60_000, minFreeDiskMb: 500, minFreeDiskPercent: 5 },
 };
 
@@ -110,6 +110,7 @@ devices:
     expect(config('network:\n  interval: 1m\n  timeout: 2s\n  targets:\n    - { name: acquirer.main, host: "2001:db8::7", port: 443 }\n').network).toEqual({
       intervalMs: 60_000,
       timeoutMs: 2_000,
+      checkGateway: true,
       tlsExpiryWarningDays: 14,
       lossThresholdPercent: 10,
       latencyThresholdMs: 400,

@@ -33,7 +33,7 @@ describe('config/default.yaml', () => {
           options: { asb: false, identify: true },
         },
       ],
-      network: { intervalMs: 10_000, timeoutMs: 5_000, tlsExpiryWarningDays: 14, lossThresholdPercent: 10, latencyThresholdMs: 400, targets: [] },
+      network: { intervalMs: 10_000, timeoutMs: 5_000, checkGateway: true, tlsExpiryWarningDays: 14, lossThresholdPercent: 10, latencyThresholdMs: 400, targets: [] },
       host: { intervalMs: 60_000, minFreeDiskMb: 500, minFreeDiskPercent: 5 },
     });
   });

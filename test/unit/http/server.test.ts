@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { HealthModel } from '../../../src/health/model.js';
+import { PathHealth } from '../../../src/health/path-health.js';
 import { buildServer } from '../../../src/http/server.js';
 import type { SimulatorEndpoint } from '../../../src/devices/simulator-endpoint.js';
 
@@ -32,6 +33,7 @@ async function app(token: string | null = null): Promise<{ app: FastifyInstance;
   const polled: string[] = [];
   const server = await buildServer({
     health,
+    paths: new PathHealth(),
     log: silent,
     version: '9.9.9',
     startedAt: at,
@@ -63,7 +65,8 @@ describe('HTTP API', () => {
     current = server;
     const body = (await server.inject('/api/v1/status')).json();
     expect(body.overall).toBe('unknown');
-    expect(body.network).toEqual({ verdict: 'unknown', targets: [] });
+    expect(body.network).toMatchObject({ verdict: 'unknown', targets: [], conditions: [] });
+    expect(body.host).toEqual({ ok: null, checkedAt: null, checks: [], conditions: [] });
     expect(body.alerts).toEqual([]);
     expect(body.devices[0]).toMatchObject({
       id: 'printer-1',
