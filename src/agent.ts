@@ -4,7 +4,9 @@ import type { Config } from './config/index.js';
 import { createFleet, type Fleet } from './devices/fleet.js';
 import { PathHealth } from './health/path-health.js';
 import { buildServer } from './http/server.js';
+import { statusDocument } from './http/status-document.js';
 import { createPathChecks, type PathMonitor, startPathMonitor } from './probes/monitor.js';
+import { type CalendarHandle, scheduleCalendar } from './probes/scheduler.js';
 import type { Logger } from './log.js';
 import { version } from './version.js';
 
@@ -50,6 +52,8 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     log,
   );
 
+  const selfCheck = config.selfCheck.cron ? scheduleSelfCheck(config, fleet, paths, monitor, log) : null;
+
   return {
     fleet,
     paths,
@@ -57,7 +61,33 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     http,
     async stop() {
       await http.close();
-      await Promise.all([fleet.stop(), monitor.stop()]);
+      await Promise.all([fleet.stop(), monitor.stop(), selfCheck?.stop()]);
     },
   };
+}
+
+/**
+ * Once a day at a fixed local time: poll every device, run every network and host check, and
+ * write one summary line. A provider reading the log sees every morning that the agent works.
+ */
+function scheduleSelfCheck(config: Config, fleet: Fleet, paths: PathHealth, monitor: PathMonitor, log: Logger): CalendarHandle {
+  const selfLog = log.child({ component: 'self-check' });
+  return scheduleCalendar(
+    {
+      name: 'self-check',
+      expression: config.selfCheck.cron as string,
+      ...(config.selfCheck.timezone ? { timezone: config.selfCheck.timezone } : {}),
+      timeoutMs: 60_000,
+      run: async () => {
+        fleet.pollNow();
+        await monitor.checkNow();
+        const document = statusDocument({ devices: fleet.health.allDevices(), network: paths.network(), host: paths.host() }, new Date());
+        selfLog.info(
+          { overall: document.overall, devices: document.devices.length, alerts: document.alerts.map((a) => `${a.device ?? a.target}/${a.condition}`) },
+          'daily self-check',
+        );
+      },
+    },
+    { logger: selfLog, onOutcome: (o) => o.error && selfLog.error({ err: o.error }, 'daily self-check failed') },
+  );
 }

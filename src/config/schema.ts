@@ -3,6 +3,7 @@
  * default), every default is written once here, and every description here ends up in
  * config/config.schema.json for editors. Durations come out as milliseconds under `…Ms` keys.
  */
+import cron from 'node-cron';
 import { z } from 'zod';
 import { deviceSchema } from './device-schema.js';
 import { duration, host, identifier, listenAddress, port } from './fields.js';
@@ -128,6 +129,32 @@ const networkSchema = z
   )
   .describe('Checks of the path to the acquirer: link, gateway, DNS, ping, TCP, TLS.');
 
+const selfCheckSchema = z
+  .strictObject({
+    cron: z
+      .string()
+      .refine((text) => cron.validate(text), { message: 'is not a cron expression (five fields, e.g. "0 6 * * *" for 06:00 every day)' })
+      .nullable()
+      .default('0 6 * * *')
+      .describe('When to run the daily self-check (every device polled, every network and host check run, one summary log line). null turns it off.'),
+    timezone: z
+      .string()
+      .refine((zone) => isTimeZone(zone), { message: 'is not an IANA time zone such as Asia/Shanghai or Europe/Berlin' })
+      .nullable()
+      .default(null)
+      .describe("Time zone of the cron times; null is the PC's own."),
+  })
+  .describe('A daily self-check at a fixed local time, so the log shows every morning that the agent and its checks work.');
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const hostSchema = z
   .strictObject({
     interval: duration('1m', { minMs: 1000 }).describe('Time between checks of this PC: free disk, memory, clock, CPU.'),
@@ -148,6 +175,7 @@ export const configSchema = z
       .describe('Devices to watch. May be empty.'),
     network: networkSchema.prefault({}),
     host: hostSchema.prefault({}),
+    selfCheck: selfCheckSchema.prefault({}),
   })
   .meta({ title: 'posdiag configuration', description: 'Configuration of the posdiag point-of-sale diagnostic agent.' });
 

@@ -25,6 +25,13 @@ export interface Config {
   devices: DeviceConfig[];
   network: NetworkConfig;
   host: HostConfig;
+  selfCheck: SelfCheckConfig;
+}
+
+export interface SelfCheckConfig {
+  /** node-cron expression, or null for no daily self-check. */
+  cron: string | null;
+  timezone: string | null;
 }
 
 export interface HttpConfig {

@@ -21,6 +21,7 @@ describe('network path checks in the running agent', () => {
     agent = await startAgentProcess(`
 http: { listen: 127.0.0.1:0 }
 storage: { dir: ${dir}/data }
+selfCheck: { cron: '* * * * * *' }
 network:
   interval: 1s
   timeout: 500ms
@@ -54,6 +55,12 @@ network:
       expect.objectContaining({ condition: 'network.acquirer_unreachable', device: null, target: 'backup-acquirer', severity: 'critical' }),
     );
     expect(body.overall).toBe('down');
+  });
+
+  it('runs the calendar self-check through node-cron and logs one summary line', async () => {
+    const line = await agent.process.waitForLine((l) => l.msg === 'daily self-check', 10_000);
+    expect(line).toMatchObject({ component: 'self-check', overall: 'down' });
+    expect(line.alerts).toContain('backup-acquirer/network.acquirer_unreachable');
   });
 
   it('checks the host: free disk of the data directory, memory, clock and CPU', async () => {

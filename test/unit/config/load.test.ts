@@ -30,6 +30,7 @@ const DEFAULTS: Config = {
   devices: [],
   network: { intervalMs: 10_000, timeoutMs: 5_000, checkGateway: true, tlsExpiryWarningDays: 14, lossThresholdPercent: 10, latencyThresholdMs: 400, targets: [] },
   host: { intervalMs: 60_000, minFreeDiskMb: 500, minFreeDiskPercent: 5 },
+  selfCheck: { cron: '0 6 * * *', timezone: null },
 };
 
 describe('parseConfigText: defaults', () => {
