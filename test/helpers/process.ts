@@ -15,6 +15,8 @@ export const repoRoot = (() => {
   throw new Error('cannot find the posdiag package root');
 })();
 const posdiagBin = path.join(repoRoot, 'bin', 'posdiag.js');
+/** The V8 flags `npm start` and the Docker image run the agent with. */
+const nodeFlags = ['--max-semi-space-size=1'];
 
 /**
  * A posdiag process (the compiled CLI, as users run it) whose stdout JSON lines can be awaited.
@@ -28,7 +30,7 @@ export class PosdiagProcess {
   private readonly waiters = new Set<() => void>();
 
   constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [posdiagBin, ...args], {
+    this.child = spawn(process.execPath, [...nodeFlags, posdiagBin, ...args], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
