@@ -2,12 +2,13 @@
  * Runs one kind of probe N times in a row and reports its CPU cost, measured inside this process
  * (user + system of node itself, plus the `ping` children it waited for). Spawned by
  * bench/probes.ts so start-up cost is not counted.
- * Usage: node probe-worker.js <tcp|icmp> <host> <port> <count>
+ * Usage: node probe-worker.js <tcp|icmp> <host> <port> <count> [echoes per ICMP probe, default 1]
  */
 import { readFile } from 'node:fs/promises';
 import { createProbeDeps, probeIcmp, probeTcp, resolveProbeOptions } from '../src/probes/index.js';
 
-const [kind, host, portText, countText] = process.argv.slice(2);
+const [kind, host, portText, countText, echoesText] = process.argv.slice(2);
+const echoes = Number(echoesText ?? 1);
 const port = Number(portText);
 const count = Number(countText);
 if ((kind !== 'tcp' && kind !== 'icmp') || !host || !port || !count) throw new Error('usage: probe-worker <tcp|icmp> host port count');
@@ -19,7 +20,7 @@ async function childCpuSeconds(): Promise<number> {
   return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
-const options = resolveProbeOptions({ timeoutMs: 2_000, icmpCount: 1 });
+const options = resolveProbeOptions({ timeoutMs: 2_000, icmpCount: echoes });
 const deps = createProbeDeps();
 const target = { name: 'bench', host, port, tls: false, icmp: kind === 'icmp' };
 const probe = kind === 'tcp' ? probeTcp : probeIcmp;
@@ -37,4 +38,4 @@ for (let i = 0; i < count; i += 1) {
 const wallMs = performance.now() - wall0;
 const cpu = process.cpuUsage(cpu0);
 const childMs = ((await childCpuSeconds()) - child0) * 1000;
-process.stdout.write(`${JSON.stringify({ kind, count, failures, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, childCpuMs: childMs })}\n`);
+process.stdout.write(`${JSON.stringify({ kind, count, echoes, failures, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, childCpuMs: childMs })}\n`);

@@ -46,6 +46,16 @@ describe('posdiag CLI', () => {
     expect(code).toBe(1);
   });
 
+  it('runs a simulated device over an in-process link where no pty is wanted (or socat is missing)', async () => {
+    const config = path.join(dir, 'memory.yaml');
+    await writeFile(config, ['devices:', '  - id: p1', '    driver: escpos', '    transport: { type: simulator, pty: never }', ''].join('\n'));
+    const { code, stdout } = await runPosdiag(['check', '--config', config, '--json']);
+    const device = JSON.parse(stdout).devices[0];
+    expect(device).toMatchObject({ simulated: true, connected: true, model: 'SIM-T80 (simulated)', conditions: [] });
+    expect(device.transport).toBe('memory:p1');
+    expect(code).toBe(0);
+  });
+
   it('reports a device whose port does not exist as unreachable, exit 1', async () => {
     const config = path.join(dir, 'missing-port.yaml');
     await writeFile(config, `devices:\n  - id: p1\n    driver: escpos\n    transport: { type: serial, path: ${dir}/ttyNOPE }\n`);
