@@ -10,8 +10,13 @@ import { findSocat, openPtyPair, type PtyPair } from '../src/transport/pty-pair.
 import { type AgentUnderTest, startAgentProcess } from '../test/helpers/agent.js';
 import { type SimulatorUnderTest, startSimulatorProcess } from '../test/helpers/simulator.js';
 import { cpuSeconds, machine, percentile, round, rssMb } from './proc.js';
+import { probesSideBySide } from './probes.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only NAME[,NAME]` runs just those phases (detection, footprint, polls, probes). */
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex >= 0 ? new Set((process.argv[onlyIndex + 1] ?? '').split(',')) : null;
+const wanted = (phase: string) => only === null || only.has(phase);
 
 interface Rig {
   agent: AgentUnderTest;
@@ -28,7 +33,7 @@ async function printerRig(pollInterval: string, extra = ''): Promise<Rig> {
   const agent = await startAgentProcess(`
 http: { listen: 127.0.0.1:0 }
 storage: { dir: ${dir}/data }
-log: { level: warn, format: json }
+log: { level: info, format: json }
 devices:
   - id: printer-1
     driver: escpos
@@ -153,10 +158,13 @@ async function main() {
     results.push(result);
     process.stderr.write(`${JSON.stringify(result)}\n`);
   };
-  log(await detectionLatency(500, quick ? 10 : 40));
-  log(await detectionLatency(1000, quick ? 6 : 30));
-  log(await steadyFootprint(quick ? 15 : 60));
-  log(await rssOverPolls(quick ? 20_000 : 100_000));
+  if (wanted('detection')) {
+    log(await detectionLatency(500, quick ? 10 : 40));
+    log(await detectionLatency(1000, quick ? 6 : 30));
+  }
+  if (wanted('footprint')) log(await steadyFootprint(quick ? 15 : 60));
+  if (wanted('polls')) log(await rssOverPolls(quick ? 20_000 : 100_000));
+  if (wanted('probes')) log(await probesSideBySide(quick ? 100 : 300));
   process.stdout.write(`${JSON.stringify({ quick, machine: machine(), at: new Date().toISOString(), results }, null, 2)}\n`);
 }
 
