@@ -7,4 +7,6 @@ export const testTools = [
   { command: 'ip', package: 'iproute2', why: 'network namespaces for path tests' },
   { command: 'nft', package: 'nftables', why: 'packet loss inside test namespaces' },
   { command: 'openssl', package: 'openssl', why: 'test certificates with chosen expiry' },
+  { command: 'prometheus', package: 'prometheus', why: 'the real Prometheus scraping the agent' },
+  { command: 'promtool', package: 'prometheus', why: 'checking the shipped alerting rules' },
 ];

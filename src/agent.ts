@@ -4,7 +4,8 @@ import type { Config } from './config/index.js';
 import { createFleet, type Fleet } from './devices/fleet.js';
 import { PathHealth } from './health/path-health.js';
 import { buildServer } from './http/server.js';
-import { statusDocument } from './http/status-document.js';
+import { type HealthSnapshot, statusDocument } from './http/status-document.js';
+import { type AgentMetrics, createAgentMetrics } from './metrics/registry.js';
 import { createPathChecks, type PathMonitor, startPathMonitor } from './probes/monitor.js';
 import { type CalendarHandle, scheduleCalendar } from './probes/scheduler.js';
 import type { Logger } from './log.js';
@@ -23,11 +24,17 @@ export interface RunningAgent {
 export async function startAgent(config: Config, log: Logger): Promise<RunningAgent> {
   // The data directory must exist and be ours before anything is written to it.
   await mkdir(config.storage.dir, { recursive: true });
-  const fleet = await createFleet(config.devices, log);
   const paths = new PathHealth();
+  // Sessions report poll timings to the metrics, which read the fleet's health: bound late,
+  // before the first poll (polling starts with fleet.start()).
+  let metrics: AgentMetrics | null = null;
+  const fleet = await createFleet(config.devices, log, { onPoll: (id, ms, answered) => metrics?.observePoll(id, ms, answered) });
+  const snapshot = (): HealthSnapshot => ({ devices: fleet.health.allDevices(), network: paths.network(), host: paths.host() });
+  metrics = createAgentMetrics(snapshot, version);
   const http = await buildServer({
     health: fleet.health,
     paths,
+    metrics,
     log,
     version,
     startedAt: new Date(),

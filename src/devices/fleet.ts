@@ -6,7 +6,7 @@ import type { LinkOpener } from '../transport/link.js';
 import { serialOpener } from '../transport/serial.js';
 import { tcpOpener } from '../transport/tcp.js';
 import { type BuiltInSimulator, startBuiltInSimulator } from './built-in-simulator.js';
-import { DeviceSession } from './session.js';
+import { DeviceSession, type PollObserver } from './session.js';
 import type { SimulatorEndpoint } from './simulator-endpoint.js';
 
 export interface Fleet {
@@ -22,6 +22,8 @@ export interface Fleet {
 export interface FleetOverrides {
   /** `posdiag check` wants a verdict after one poll, not after three. */
   unreachableAfter?: number;
+  /** Told about every poll (metrics). */
+  onPoll?: PollObserver;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function createFleet(devices: readonly DeviceConfig[], log: Logger,
         openLink,
         health,
         log: deviceLog,
+        ...(overrides.onPoll ? { onPoll: overrides.onPoll } : {}),
       }),
     );
   }

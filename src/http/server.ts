@@ -3,6 +3,7 @@ import type { HealthModel } from '../health/model.js';
 import type { PathHealth } from '../health/path-health.js';
 import type { SimulatorEndpoint } from '../devices/simulator-endpoint.js';
 import type { Logger } from '../log.js';
+import type { AgentMetrics } from '../metrics/registry.js';
 import { bearerTokenHook } from './auth.js';
 import { ApiError, errorBody, type ApiErrorCode } from './errors.js';
 import { apiRoutes } from './api.js';
@@ -10,6 +11,7 @@ import { apiRoutes } from './api.js';
 export interface HttpDeps {
   health: HealthModel;
   paths: PathHealth;
+  metrics: AgentMetrics;
   log: Logger;
   version: string;
   startedAt: Date;
@@ -61,6 +63,10 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     if (deps.token !== null) scope.addHook('onRequest', bearerTokenHook(deps.token));
     await scope.register(apiRoutes, { deps });
+    scope.get('/metrics', async (_request, reply) => {
+      const text = await deps.metrics.text();
+      return reply.type(deps.metrics.registry.contentType).send(text);
+    });
   });
 
   return app;

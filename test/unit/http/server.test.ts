@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { HealthModel } from '../../../src/health/model.js';
 import { PathHealth } from '../../../src/health/path-health.js';
 import { buildServer } from '../../../src/http/server.js';
+import { createAgentMetrics } from '../../../src/metrics/registry.js';
 import type { SimulatorEndpoint } from '../../../src/devices/simulator-endpoint.js';
 
 const silent = pino({ level: 'silent' });
@@ -31,9 +32,11 @@ async function app(token: string | null = null): Promise<{ app: FastifyInstance;
   const health = new HealthModel();
   health.addDevice({ id: 'printer-1', name: 'Counter', driver: 'escpos', simulated: true, transport: 'simulator' });
   const polled: string[] = [];
+  const paths = new PathHealth();
   const server = await buildServer({
     health,
-    paths: new PathHealth(),
+    paths,
+    metrics: createAgentMetrics(() => ({ devices: health.allDevices(), network: paths.network(), host: paths.host() }), '9.9.9'),
     log: silent,
     version: '9.9.9',
     startedAt: at,
@@ -135,6 +138,20 @@ describe('HTTP API', () => {
     });
     expect(form.statusCode).toBe(415);
     expect((await server.inject('/api/v1/simulators/printer-1/faults')).json()).toEqual({ paperOut: true });
+  });
+
+  it('serves Prometheus metrics behind the same token as the API', async () => {
+    const { app: server } = await app('a-long-enough-secret-token');
+    current = server;
+    expect((await server.inject('/metrics')).statusCode).toBe(401);
+    const response = await server.inject({ url: '/metrics', headers: { authorization: 'Bearer a-long-enough-secret-token' } });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/plain; version=0.0.4');
+    expect(response.body).toContain('posdiag_build_info{version="9.9.9"} 1');
+    expect(response.body).toContain('posdiag_device_up{device="printer-1",driver="escpos",simulated="true"} 0');
+    expect(response.body).toContain('posdiag_device_power_state{device="printer-1",power_state="unknown"} 1');
+    expect(response.body).toContain('posdiag_printer_status{device="printer-1",status="unknown"} 1');
+    expect(response.body).toContain('posdiag_process_resident_memory_bytes');
   });
 
   it('asks a device to poll now', async () => {
