@@ -1,5 +1,5 @@
 import { pino, type Logger as PinoLogger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 
 export type Logger = PinoLogger;
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -40,6 +40,8 @@ export function createLogger(settings: LogSettings, destination: NodeJS.Writable
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (usePretty) {
+    // Loaded only for a person at a terminal: a service writing JSON saves its ~8 MB.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
     return pino(options, pretty({ destination: 1, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
   }
   return pino(options, destination === process.stdout ? pino.destination({ fd: 1, sync: true }) : destination);

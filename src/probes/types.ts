@@ -32,6 +32,7 @@ export type ProbeMethod =
   | 'https'
   | 'statfs'
   | 'systeminformation'
+  | 'meminfo' // Linux /proc/meminfo
   | 'clock'
   | 'os.cpus'
   | 'none';
