@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/** A duration as written in the config: a whole number and a unit, e.g. `500ms`, `30s`, `5m`, `26h`, `2d`. */
+const durationPattern = /^(\d+)(ms|s|m|h|d)$/;
+const unitMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+const duration = () => z.string().regex(durationPattern, 'a duration such as 500ms, 30s, 5m, 26h or 2d');
+
+/** Milliseconds of a duration string accepted by the schema. Throws RangeError on anything else. */
+export function parseDuration(text: string): number {
+  const m = durationPattern.exec(text);
+  if (!m) throw new RangeError(`not a duration: "${text}"`);
+  return Number(m[1]) * unitMs[m[2] as keyof typeof unitMs];
+}
+
+/**
+ * The `options:` section of a `zvt` device in the config. The framing (serial block or bare
+ * TCP) is not an option: it follows from the device's transport.
+ */
+export const zvtOptionsSchema = z
+  .object({
+    password: z
+      .string()
+      .regex(/^\d{6}$/, 'six digits')
+      .default('000000')
+      .describe(
+        'ZVT password of the terminal (6 digits, sent as BCD). Optional for Status-Enquiry in the spec but required by some terminals (card complete).',
+      ),
+    statusEnquiryServiceByte: z
+      .number()
+      .int()
+      .min(0)
+      .max(255)
+      .nullable()
+      .default(0x06)
+      .describe(
+        'Service byte of the Status-Enquiry poll (ZVT §2.56.1). Default 6: no software version in the answer (bit 1), and the TLV container with device info and lock bits (bit 2). null sends the password only, for terminals that reject the service byte.',
+      ),
+    identify: z
+      .boolean()
+      .default(true)
+      .describe(
+        'After each connect, send one Status-Enquiry that also asks for the software version, to read model, serial number and firmware.',
+      ),
+    completionTimeout: duration()
+      .default('180s')
+      .describe(
+        'T4: how long to wait, after the terminal accepted a command, for it to complete. Every intermediate status restarts it, and the terminal may set a new value (ZVT §3.7).',
+      ),
+    settlementOverdueAfter: duration()
+      .default('26h')
+      .describe(
+        'Report the settlement as overdue when the last end-of-day the agent saw is older than this. The terminal saying reconciliation is required (status F0) always counts.',
+      ),
+    allowStateChanging: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Allow Registration, Log-Off, Diagnosis, End-of-Day and Selftest. They change terminal-wide settings, contact the host, print or settle the batch, so leave this off when a till shares the terminal. Polling only ever uses Status-Enquiry.',
+      ),
+    registrationConfigByte: z
+      .number()
+      .int()
+      .min(0)
+      .max(255)
+      .default(0x08)
+      .describe(
+        'Config byte of a Registration, when allowed (ZVT §2.1, Table 1). Default 8: intermediate status only, receipts stay with the terminal.',
+      ),
+  })
+  .strict();
+
+export type ZvtOptions = z.infer<typeof zvtOptionsSchema>;
