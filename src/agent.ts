@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/index.js';
 import { createFleet, type Fleet } from './devices/fleet.js';
 import { PathHealth } from './health/path-health.js';
+import { startAgentHeartbeat } from './heartbeat/index.js';
 import { buildServer } from './http/server.js';
+import { serverTls } from './http/tls.js';
 import { type HealthSnapshot, statusDocument } from './http/status-document.js';
 import { type AgentMetrics, createAgentMetrics } from './metrics/registry.js';
 import { createPathChecks, type PathMonitor, startPathMonitor } from './probes/monitor.js';
@@ -39,6 +41,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     version,
     startedAt: new Date(),
     token: config.http.token,
+    tls: serverTls(config.http, log),
     simulators: fleet.simulators,
     pollNow: fleet.pollNow,
     now: () => new Date(),
@@ -53,13 +56,14 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   log.info({ url: address, devices: config.devices.length }, 'posdiag listening');
   fleet.start();
   const monitor: PathMonitor = startPathMonitor(
-    createPathChecks(config.network, config.host, config.storage.dir, paths),
+    createPathChecks(config.network, config.host, config.storage.dir, paths, { streamIcmp: true }),
     config.network,
     config.host,
     log,
   );
 
   const selfCheck = config.selfCheck.cron ? scheduleSelfCheck(config, fleet, paths, monitor, log) : null;
+  const heartbeat = startAgentHeartbeat(config.heartbeat, { version, status: () => statusDocument(snapshot(), new Date()), metrics, log });
 
   return {
     fleet,
@@ -68,7 +72,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     http,
     async stop() {
       await http.close();
-      await Promise.all([fleet.stop(), monitor.stop(), selfCheck?.stop()]);
+      await Promise.all([fleet.stop(), monitor.stop(), selfCheck?.stop(), heartbeat.stop()]);
     },
   };
 }

@@ -33,7 +33,7 @@ export async function checkCommand(args: string[], io: { stdout: NodeJS.Writable
     });
   });
   const paths = new PathHealth();
-  const checks = createPathChecks(config.network, config.host, config.storage.dir, paths);
+  const checks = createPathChecks(config.network, config.host, config.storage.dir, paths, { streamIcmp: false });
   fleet.start();
   await Promise.all([
     settled,

@@ -4,6 +4,9 @@ import { type HostConfig, isLoopbackHost, type NetworkConfig } from '../config/i
 import type { PathHealth } from '../health/path-health.js';
 import type { Logger } from '../log.js';
 import { createProbeDeps } from './deps.js';
+import { DEFAULT_PROBE_OPTIONS } from './options.js';
+import { createPinger } from './ping.js';
+import { createStreamingPinger } from './ping-stream.js';
 import { createHostDeps, type HostResult, probeHost } from './host.js';
 import { probeNetworkPath } from './network.js';
 import { type JobHandle, schedulePeriodic } from './scheduler.js';
@@ -19,14 +22,34 @@ export interface PathChecks {
   /** One round of the network path checks; null when no target is configured. */
   networkRound: ((signal: AbortSignal) => Promise<NetworkPathResult>) | null;
   hostRound(): Promise<HostResult>;
+  /** Stops what the checks keep running between rounds (the ICMP streams). */
+  close(): void;
+}
+
+export interface PathCheckOptions {
+  /**
+   * Keep one `ping` running per address between rounds (a daemon), rather than starting one per
+   * round (a one-shot `posdiag check`, which must not leave processes behind).
+   */
+  streamIcmp: boolean;
 }
 
 /**
  * The checks, ready to run, each feeding PathHealth. The probe dependencies (and with them the
  * rolling loss / latency windows and the CPU and clock history) live as long as this object.
  */
-export function createPathChecks(network: NetworkConfig, host: HostConfig, dataDir: string, health: PathHealth): PathChecks {
-  const probeDeps = createProbeDeps();
+export function createPathChecks(
+  network: NetworkConfig,
+  host: HostConfig,
+  dataDir: string,
+  health: PathHealth,
+  { streamIcmp }: PathCheckOptions,
+): PathChecks {
+  // The round's echoes, spread evenly over the round interval.
+  const pinger = streamIcmp
+    ? createStreamingPinger({ spacingMs: network.intervalMs / DEFAULT_PROBE_OPTIONS.icmpCount, fallback: createPinger() })
+    : null;
+  const probeDeps = createProbeDeps(pinger ? { ping: pinger.ping } : {});
   const hostDeps = createHostDeps({ history: {} });
   const probeOptions = {
     timeoutMs: network.timeoutMs,
@@ -53,6 +76,7 @@ export function createPathChecks(network: NetworkConfig, host: HostConfig, dataD
       health.hostChecked(result, new Date());
       return result;
     },
+    close: () => pinger?.close(),
   };
 }
 
@@ -112,6 +136,7 @@ export function startPathMonitor(checks: PathChecks, network: NetworkConfig, hos
     },
     async stop() {
       await Promise.all(jobs.map((job) => job.stop()));
+      checks.close();
     },
   };
 }

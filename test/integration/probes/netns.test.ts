@@ -78,4 +78,21 @@ describe.skipIf(!isRoot && !inCi)('network path in network namespaces (root)', (
       await lab.clearChaos();
     }
   });
+
+  it('the daemon\'s long-running ping counts lost echoes too (50 % dropped)', async () => {
+    await lab.dropIcmpToAcquirer(50);
+    try {
+      // 40 echoes at 200 ms spacing: P(under 15 % or over 85 % loss) at p = 0.5 is below 1e-5.
+      const rounds = await lab.streamEchoes(ACQUIRER_ADDR, 200, 40);
+      expect(rounds.every((r) => r.kind === 'ran')).toBe(true);
+      const sent = rounds.reduce((n, r) => n + (r.sent as number), 0);
+      const received = rounds.reduce((n, r) => n + (r.received as number), 0);
+      expect(sent).toBeGreaterThanOrEqual(40);
+      const lossPercent = (100 * (sent - received)) / sent;
+      expect(lossPercent).toBeGreaterThanOrEqual(15);
+      expect(lossPercent).toBeLessThanOrEqual(85);
+    } finally {
+      await lab.clearChaos();
+    }
+  }, 60_000);
 });

@@ -55,6 +55,23 @@ async function buildProbes(dir: string): Promise<void> {
      const { targets, options } = JSON.parse(process.argv[2]);
      process.stdout.write(JSON.stringify(await probeNetworkPath(targets, options)));`,
   );
+  // Rounds of the daemon's streaming pinger, until at least \`echoes\` outcomes are in.
+  await writeFile(
+    join(dir, 'run-stream.js'),
+    `import { createPinger } from './probes/ping.js';
+     import { createStreamingPinger } from './probes/ping-stream.js';
+     const { address, spacingMs, echoes } = JSON.parse(process.argv[2]);
+     const pinger = createStreamingPinger({ spacingMs, fallback: createPinger() });
+     const rounds = [];
+     let total = 0;
+     while (total < echoes) {
+       const outcome = await pinger.ping({ address, count: 3, intervalMs: spacingMs, waitMs: 1000 }, AbortSignal.timeout(10000));
+       rounds.push(outcome);
+       total += outcome.sent ?? echoes;
+     }
+     pinger.close();
+     process.stdout.write(JSON.stringify(rounds));`,
+  );
 }
 
 export class NetnsLab {
@@ -109,6 +126,13 @@ export class NetnsLab {
   async probe(targets: ProbeTarget[], options: Partial<ProbeOptions>): Promise<NetworkPathResult> {
     const out = await sh(['ip', 'netns', 'exec', this.client, process.execPath, join(this.dir, 'run-path.js'), JSON.stringify({ targets, options })]);
     return JSON.parse(out) as NetworkPathResult;
+  }
+
+  /** Rounds of the streaming pinger (one long-running ping) inside the client namespace. */
+  async streamEchoes(address: string, spacingMs: number, echoes: number): Promise<Array<Record<string, unknown>>> {
+    const args = JSON.stringify({ address, spacingMs, echoes });
+    const out = await sh(['ip', 'netns', 'exec', this.client, process.execPath, join(this.dir, 'run-stream.js'), args]);
+    return JSON.parse(out) as Array<Record<string, unknown>>;
   }
 
   /** Takes the gateway's address away (router hung or renumbered) and forgets its MAC. */
