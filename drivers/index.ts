@@ -7,6 +7,8 @@ import type { z } from 'zod';
 import type { Driver, DriverContext, Simulator, SimulatorContext } from './model.js';
 import { escpos } from './escpos/index.js';
 import { escposOptionsSchema } from './escpos/options.js';
+import { zvt } from './zvt/index.js';
+import { zvtOptionsSchema } from './zvt/options.js';
 
 export interface DriverDefinition<Options = unknown, Faults extends object = object> {
   name: string;
@@ -23,6 +25,7 @@ export interface DriverDefinition<Options = unknown, Faults extends object = obj
 /** Option schemas alone, for the config module (kept apart so it need not load drivers). */
 export const driverOptionSchemas = {
   escpos: escposOptionsSchema,
+  zvt: zvtOptionsSchema,
 } as const;
 
 export type DriverName = keyof typeof driverOptionSchemas;
@@ -30,6 +33,7 @@ export const driverNames = Object.keys(driverOptionSchemas) as DriverName[];
 
 const definitions: Record<DriverName, DriverDefinition> = {
   escpos: escpos as unknown as DriverDefinition,
+  zvt: zvt as unknown as DriverDefinition,
 };
 
 export function driverDefinition(name: DriverName): DriverDefinition {

@@ -58,7 +58,18 @@ export interface DeviceReading {
   tamper: boolean | null;
   /** ISO-8601 time of the last successful end-of-day settlement, where known. */
   lastSettlementAt: string | null;
+  /** Payment terminal: out of order, only a technician can help (ZVT status DF, lock bit). */
+  outOfOrder: boolean | null;
+  /** Payment terminal: an end-of-day settlement is required by the terminal or overdue. */
+  settlementDue: boolean | null;
 }
+
+/**
+ * What carries the bytes: a serial line (RS-232, USB-serial, a pty) or a TCP connection. Most
+ * protocols do not care; some frame differently on each (ZVT: DLE/CRC blocks with ACK on serial,
+ * bare APDUs on TCP).
+ */
+export type TransportKind = 'serial' | 'tcp';
 
 /** A duplex byte pipe to a device, already open. Owned by the agent, lent to the driver. */
 export interface DeviceLink {
@@ -87,6 +98,7 @@ export class DeviceTimeoutError extends Error {
 
 export interface DriverContext<Options> {
   link: DeviceLink;
+  transport: TransportKind;
   options: Options;
   /** Per-request timeout in milliseconds. */
   requestTimeoutMs: number;
@@ -125,6 +137,8 @@ export interface Simulator<Faults extends object> {
 }
 
 export interface SimulatorContext {
+  /** The kind of link the simulated device sits on (see TransportKind). */
+  transport: TransportKind;
   send(bytes: Uint8Array): void;
   /** setTimeout in production, a fake in unit tests. */
   schedule(delayMs: number, fn: () => void): { cancel(): void };

@@ -97,5 +97,7 @@ function readingFromPrinter(c: Conditions): DeviceReading {
     loggedOn: null,
     tamper: null,
     lastSettlementAt: null,
+    outOfOrder: null,
+    settlementDue: null,
   };
 }

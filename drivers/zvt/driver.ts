@@ -50,7 +50,8 @@ export interface ZvtDriver extends Driver {
   administer(command: ZvtAdminCommand): Promise<ZvtAdminResult>;
 }
 
-export interface ZvtDriverContext extends DriverContext<ZvtOptions> {
+/** The shared context, with the transport kind given as the framing it implies. */
+export interface ZvtDriverContext extends Omit<DriverContext<ZvtOptions>, 'transport'> {
   /** Serial block framing with ACK/NAK (RS-232, USB-serial) or bare APDUs (TCP). */
   framing: TransportFraming;
   /** Timer for T1–T4; setTimeout unless a test injects a fake. */

@@ -3,20 +3,21 @@
  * with Status-Enquiry only and reports reachability, card reader, locks, initialisation,
  * out-of-order and end-of-day state, with model, serial number and firmware.
  */
-import { createZvtDriver, type ZvtDriverContext } from './driver.js';
-import { zvtOptionsSchema } from './options.js';
-import { createZvtSimulator, type ZvtSimulatorContext } from './simulator.js';
-import { zvtFaultNames } from './simulator-faults.js';
+import type { DriverDefinition } from '../index.js';
+import { createZvtDriver } from './driver.js';
+import { zvtOptionsSchema, type ZvtOptions } from './options.js';
+import { createZvtSimulator } from './simulator.js';
+import { type ZvtFaults, zvtFaultNames } from './simulator-faults.js';
 
-export const zvt = {
+export const zvt: DriverDefinition<ZvtOptions, ZvtFaults> = {
   name: 'zvt',
   summary: 'ZVT payment terminal (serial or TCP): status, locks, card reader, end-of-day, identity',
   optionsSchema: zvtOptionsSchema,
-  /** The context carries `framing` ('serial' | 'tcp'), which follows from the device's transport. */
-  createDriver: (ctx: ZvtDriverContext) => createZvtDriver(ctx),
-  createSimulator: (ctx: ZvtSimulatorContext) => createZvtSimulator(ctx),
+  // ZVT frames by transport: DLE/CRC blocks with ACK/NAK on a serial line, bare APDUs on TCP.
+  createDriver: (ctx) => createZvtDriver({ ...ctx, framing: ctx.transport }),
+  createSimulator: (ctx) => createZvtSimulator({ ...ctx, framing: ctx.transport }),
   faultNames: zvtFaultNames,
-} as const;
+};
 
 export { createZvtDriver, ZvtCommandError, ZvtNotAllowedError } from './driver.js';
 export type { ZvtAdminCommand, ZvtAdminResult, ZvtDriver, ZvtDriverContext } from './driver.js';

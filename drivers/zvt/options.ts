@@ -1,16 +1,20 @@
 import { z } from 'zod';
 
-/** A duration as written in the config: a whole number and a unit, e.g. `500ms`, `30s`, `5m`, `26h`, `2d`. */
-const durationPattern = /^(\d+)(ms|s|m|h|d)$/;
-const unitMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/**
+ * A duration as written in the config: whole numbers with units, largest first, each unit at most
+ * once, e.g. `500ms`, `30s`, `5m`, `26h`, `1h30m`, `2d`, as the rest of the config writes them.
+ * `m(?!s)` keeps `5ms` from being read as five minutes.
+ */
+const durationPattern = /^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const unitMs = [86_400_000, 3_600_000, 60_000, 1_000, 1] as const;
 
-const duration = () => z.string().regex(durationPattern, 'a duration such as 500ms, 30s, 5m, 26h or 2d');
+const duration = () => z.string().regex(durationPattern, 'a duration such as 500ms, 30s, 5m, 26h, 1h30m or 2d');
 
 /** Milliseconds of a duration string accepted by the schema. Throws RangeError on anything else. */
 export function parseDuration(text: string): number {
   const m = durationPattern.exec(text);
   if (!m) throw new RangeError(`not a duration: "${text}"`);
-  return Number(m[1]) * unitMs[m[2] as keyof typeof unitMs];
+  return unitMs.reduce((total, ms, i) => total + Number(m[i + 1] ?? 0) * ms, 0);
 }
 
 /**

@@ -33,7 +33,7 @@ import type { TlvInput } from './tlv.js';
 
 export { defaultZvtFaults, zvtFaultNames, type ZvtFaults } from './simulator-faults.js';
 
-export interface ZvtSimulatorContext extends SimulatorContext {
+export interface ZvtSimulatorContext extends Omit<SimulatorContext, 'transport'> {
   framing: TransportFraming;
   /** Clock for receipts and the settlement age; Date.now unless a test injects one. */
   now?: () => number;

@@ -233,6 +233,8 @@ export function toReading(o: ZvtObservation): ZvtReading {
     loggedOn: notLoggedOn === null ? null : !notLoggedOn,
     tamper: effects.has('tamper') ? true : o.lockBits !== null || o.deviceState !== null ? false : null,
     lastSettlementAt: o.lastSettlementAt === null ? null : new Date(o.lastSettlementAt).toISOString(),
+    outOfOrder: flag('out_of_order'),
+    settlementDue: settlementOverdue,
     zvt: {
       terminalStatus: o.terminalStatus,
       resultCode: o.resultCode,

@@ -38,10 +38,11 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
   }
   if (Boolean(values.port) === Boolean(values.listen)) throw new UsageError('give exactly one of --port PATH or --listen HOST:PORT');
 
-  const endpoint = createSimulatorEndpoint(driverDefinition(driver as DriverName));
+  // A device on a serial port frames its bytes as on a serial line, one on a TCP port as on TCP.
+  const endpoint = createSimulatorEndpoint(driverDefinition(driver as DriverName), values.port ? 'serial' : 'tcp');
   const emit = (event: object) => io.stdout.write(`${JSON.stringify(event)}\n`);
   try {
-    endpoint.simulator.setFaults(parseAssignments(values.fault ?? []));
+    endpoint.simulator.setFaults(parseAssignments(values.fault ?? [], endpoint.simulator.faults()));
   } catch (error) {
     throw new UsageError(errorText(error));
   }
@@ -166,7 +167,7 @@ function acceptStdinCommands(endpoint: SimulatorEndpoint, emit: (e: object) => v
   lines.on('line', (line) => {
     const [verb, ...rest] = line.trim().split(/\s+/);
     try {
-      if (verb === 'set') emit({ event: 'faults', faults: endpoint.simulator.setFaults(parseAssignments(rest)) });
+      if (verb === 'set') emit({ event: 'faults', faults: endpoint.simulator.setFaults(parseAssignments(rest, endpoint.simulator.faults())) });
       else if (verb === 'show' || verb === '') emit({ event: 'faults', faults: endpoint.simulator.faults() });
       else stderr.write(`unknown command '${verb}'; use: set NAME=VALUE …, show\n`);
     } catch (error) {
@@ -184,20 +185,27 @@ function listenAddress(text: string, flag: string) {
   return parsed.address;
 }
 
-/** `paperOut=on slowMs=200` → { paperOut: true, slowMs: 200 }. */
-export function parseAssignments(items: string[]): Record<string, boolean | number | string> {
-  const result: Record<string, boolean | number | string> = {};
+/**
+ * `paperOut=on slowMs=200 terminalStatus=0xDC` → { paperOut: true, slowMs: 200, terminalStatus: 220 }.
+ * A fault whose current value is a string stays a string (`serialNumber=12345678` is not a
+ * number), and `null` switches a nullable fault off (`lastSettlementAt=null`).
+ */
+export function parseAssignments(items: string[], current: Record<string, unknown> = {}): Record<string, FaultValue> {
+  const result: Record<string, FaultValue> = {};
   for (const item of items) {
     const match = /^([A-Za-z][\w]*)=(.*)$/.exec(item);
     if (!match?.[1]) throw new Error(`'${item}' is not NAME=VALUE`);
-    const raw = match[2] ?? '';
-    result[match[1]] = /^(true|on|yes)$/i.test(raw)
-      ? true
-      : /^(false|off|no)$/i.test(raw)
-        ? false
-        : raw !== '' && Number.isFinite(Number(raw))
-          ? Number(raw)
-          : raw;
+    result[match[1]] = faultValue(match[2] ?? '', typeof current[match[1]] === 'string');
   }
   return result;
+}
+
+type FaultValue = boolean | number | string | null;
+
+function faultValue(raw: string, isText: boolean): FaultValue {
+  if (raw === 'null') return null;
+  if (isText) return raw;
+  if (/^(true|on|yes)$/i.test(raw)) return true;
+  if (/^(false|off|no)$/i.test(raw)) return false;
+  return raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
 }

@@ -162,9 +162,11 @@ type DriverSectionInput = {
 }[DriverName];
 
 function driverSectionFor(name: DriverName) {
+  // Widened: TypeScript cannot call `prefault` on the union of every driver's schema type.
+  const options: z.ZodType = driverOptionSchemas[name];
   return z.strictObject({
     driver: z.literal(name).describe(`Protocol spoken by the device: ${orList(driverNames)}.`),
-    options: driverOptionSchemas[name].prefault({}).describe(`Settings of the ${name} driver.`),
+    options: options.prefault({}).describe(`Settings of the ${name} driver.`),
   });
 }
 

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DriverDefinition } from '../../drivers/index.js';
+import type { TransportKind } from '../../drivers/model.js';
 import type { Logger } from '../log.js';
 import type { LinkOpener } from '../transport/link.js';
 import { memoryLinkPair } from '../transport/memory.js';
@@ -20,15 +21,18 @@ export interface BuiltInSimulator {
 /**
  * A simulated device for the embedded default config and demos. Where socat is installed the
  * simulator sits behind a real pty pair, so the agent exercises exactly the serial code a real
- * printer would; where it is not, an in-process pipe carries the same bytes.
+ * printer would; where it is not, an in-process pipe carries the same bytes. Either way it is a
+ * serial device: protocols that frame by transport (ZVT) use their serial framing.
  */
+export const builtInSimulatorTransport = 'serial' satisfies TransportKind;
+
 export async function startBuiltInSimulator(
   definition: DriverDefinition,
   deviceId: string,
   ptyWanted: boolean,
   log: Logger,
 ): Promise<BuiltInSimulator> {
-  const endpoint = createSimulatorEndpoint(definition);
+  const endpoint = createSimulatorEndpoint(definition, builtInSimulatorTransport);
   const onListenerError = (error: unknown) => log.error({ err: error }, 'simulator listener failed');
   const socat = ptyWanted ? await findSocat() : null;
 

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { LinkOpener } from '../transport/link.js';
 import { serialOpener } from '../transport/serial.js';
 import { tcpOpener } from '../transport/tcp.js';
-import { type BuiltInSimulator, startBuiltInSimulator } from './built-in-simulator.js';
+import { type BuiltInSimulator, builtInSimulatorTransport, startBuiltInSimulator } from './built-in-simulator.js';
 import { DeviceSession, type PollObserver } from './session.js';
 import type { SimulatorEndpoint } from './simulator-endpoint.js';
 
@@ -65,6 +65,7 @@ export async function createFleet(devices: readonly DeviceConfig[], log: Logger,
           reconnectMinMs: device.reconnect.minDelayMs,
           reconnectMaxMs: device.reconnect.maxDelayMs,
           options: device.options,
+          transport: device.transport.type === 'simulator' ? builtInSimulatorTransport : device.transport.type,
         },
         openLink,
         health,

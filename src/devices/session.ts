@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DriverDefinition } from '../../drivers/index.js';
-import type { Driver } from '../../drivers/model.js';
+import type { Driver, TransportKind } from '../../drivers/model.js';
 import type { HealthModel } from '../health/model.js';
 import type { Logger } from '../log.js';
 import { backoffDelay } from '../transport/backoff.js';
@@ -15,6 +15,8 @@ export interface SessionSettings {
   reconnectMinMs: number;
   reconnectMaxMs: number;
   options: unknown;
+  /** Serial line or TCP connection: some protocols frame differently on each (ZVT). */
+  transport: TransportKind;
 }
 
 export interface PollObserver {
@@ -110,6 +112,7 @@ export class DeviceSession {
     });
     const driver: Driver = definition.createDriver({
       link,
+      transport: settings.transport,
       options: settings.options,
       requestTimeoutMs: settings.requestTimeoutMs,
       log,

@@ -1,5 +1,5 @@
 import type { DriverDefinition } from '../../drivers/index.js';
-import type { Simulator } from '../../drivers/model.js';
+import type { Simulator, TransportKind } from '../../drivers/model.js';
 import type { ByteLink } from '../transport/link.js';
 
 /**
@@ -13,10 +13,12 @@ export interface SimulatorEndpoint {
   close(): void;
 }
 
-export function createSimulatorEndpoint(definition: DriverDefinition): SimulatorEndpoint {
+/** `transport`: what the simulated device sits on, so it frames its bytes as a real one would. */
+export function createSimulatorEndpoint(definition: DriverDefinition, transport: TransportKind): SimulatorEndpoint {
   let current: ByteLink | null = null;
   let detach: (() => void) | null = null;
   const simulator = definition.createSimulator({
+    transport,
     send(bytes) {
       // A write racing an unplug is what a real device does too: the bytes are lost.
       current?.write(bytes).catch(() => undefined);

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { DeviceIdentity, DeviceReading } from '../../drivers/model.js';
-import { activeDeviceConditions, conditionSeverity, type Severity } from './conditions.js';
+import { activeDeviceConditions, conditionSeverity, type DeviceSwap, type Severity } from './conditions.js';
 
 /** What the agent knows about one device right now. Plain data; the API serialises it. */
 export interface DeviceState {
@@ -15,6 +15,8 @@ export interface DeviceState {
   /** The latest reading while connected; null before the first answer and while unreachable. */
   reading: DeviceReading | null;
   identity: DeviceIdentity;
+  /** The last serial-number change seen since the agent started (a different device answers). */
+  swap: DeviceSwap | null;
   /** End of the last poll attempt, answered or not (ISO-8601). */
   lastPollAt: string | null;
   /** Last time the device answered (ISO-8601). */
@@ -56,6 +58,7 @@ export class HealthModel extends EventEmitter<{ change: [deviceId: string] }> {
       unreachable: false,
       reading: null,
       identity: unknownIdentity,
+      swap: null,
       lastPollAt: null,
       lastSeenAt: null,
       lastError: null,
@@ -87,6 +90,7 @@ export class HealthModel extends EventEmitter<{ change: [deviceId: string] }> {
       unreachable: false,
       reading,
       identity: mergeIdentity(d.identity, identity),
+      swap: swapOf(d.identity.serial, identity.serial, at) ?? d.swap,
       lastSeenAt: at,
       lastPollAt: polled ? at : d.lastPollAt,
       pollCount: polled ? d.pollCount + 1 : d.pollCount,
@@ -117,7 +121,7 @@ export class HealthModel extends EventEmitter<{ change: [deviceId: string] }> {
     const before = this.devices.get(id);
     if (!before) throw new Error(`unknown device ${id}`);
     const after = change(before);
-    after.conditions = trackSince(before.conditions, activeDeviceConditions(after), now);
+    after.conditions = trackSince(before.conditions, activeDeviceConditions(after, now), now);
     this.devices.set(id, after);
     this.emit('change', id);
   }
@@ -129,6 +133,15 @@ function trackSince(previous: ActiveCondition[], activeIds: string[], now: Date)
     const existing = previous.find((c) => c.id === id);
     return existing ?? { id, severity: conditionSeverity.get(id) ?? 'warning', since: now.toISOString() };
   });
+}
+
+/**
+ * Both serial numbers known and different: another device of the same kind answers on this
+ * port or address (replaced by the provider, or swapped by someone else). Identity is kept
+ * across reconnects, so a swap while unplugged is seen at the first answer after replugging.
+ */
+function swapOf(known: string | null, fresh: string | null, at: string): DeviceSwap | null {
+  return known !== null && fresh !== null && known !== fresh ? { previousSerial: known, serial: fresh, at } : null;
 }
 
 /** A reply without identity (e.g. an ASB message) must not erase what GS I told us. */

@@ -6,7 +6,7 @@ import { statusDocument } from './status-document.js';
 
 const faultsBodySchema = {
   type: 'object',
-  additionalProperties: { anyOf: [{ type: 'boolean' }, { type: 'number' }, { type: 'string' }] },
+  additionalProperties: { anyOf: [{ type: 'boolean' }, { type: 'number' }, { type: 'string' }, { type: 'null' }] },
   maxProperties: 32,
 } as const;
 

@@ -1,4 +1,6 @@
-import type { CardReaderStatus, GlobalStatus, Power, PrinterStatus } from '../../drivers/model.js';
+import type { CardReaderStatus, DeviceReading, GlobalStatus, Power, PrinterStatus } from '../../drivers/model.js';
+import type { ZvtDetails } from '../../drivers/zvt/index.js';
+import type { DeviceSwap } from '../health/conditions.js';
 import type { DeviceState } from '../health/model.js';
 import { type Overall, overallState } from '../health/overall.js';
 import type { HostState, NetworkState, SubjectCondition } from '../health/path-health.js';
@@ -40,6 +42,12 @@ export interface DeviceStatusView {
   loggedOn: boolean | null;
   tamper: boolean | null;
   lastSettlementAt: string | null;
+  /** Payment terminal out of order (a technician is needed). */
+  outOfOrder: boolean | null;
+  /** Payment terminal: end-of-day required by the terminal, or the last one seen is too old. */
+  settlementDue: boolean | null;
+  /** What a ZVT terminal said, code by code, for support; null for other drivers. */
+  zvt: ZvtDetails | null;
   manufacturer: string | null;
   model: string | null;
   serial: string | null;
@@ -50,6 +58,8 @@ export interface DeviceStatusView {
   /** Polls attempted since the agent started (answered or not). */
   pollCount: number;
   conditions: string[];
+  /** The last serial-number change seen since the agent started: another device answers here. */
+  swap: DeviceSwap | null;
 }
 
 export interface AlertView {
@@ -135,6 +145,9 @@ function deviceView(d: DeviceState): DeviceStatusView {
     loggedOn: reading?.loggedOn ?? null,
     tamper: reading?.tamper ?? null,
     lastSettlementAt: reading?.lastSettlementAt ?? null,
+    outOfOrder: reading?.outOfOrder ?? null,
+    settlementDue: reading?.settlementDue ?? null,
+    zvt: reading && d.driver === 'zvt' ? zvtDetailsOf(reading) : null,
     manufacturer: d.identity.manufacturer,
     model: d.identity.model,
     serial: d.identity.serial,
@@ -144,5 +157,12 @@ function deviceView(d: DeviceState): DeviceStatusView {
     lastError: d.lastError,
     pollCount: d.pollCount,
     conditions: d.conditions.map((c) => c.id),
+    swap: d.swap,
   };
+}
+
+/** The zvt driver's readings carry a `zvt` block beside the shared fields (drivers/zvt/status.ts). */
+function zvtDetailsOf(reading: DeviceReading): ZvtDetails | null {
+  const details = (reading as DeviceReading & { zvt?: ZvtDetails }).zvt;
+  return details ? { ...details, locks: [...details.locks] } : null;
 }

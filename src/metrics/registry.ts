@@ -99,6 +99,9 @@ export function createAgentMetrics(snapshot: () => HealthSnapshot, version: stri
   flag('posdiag_terminal_logged_on', '1 when the payment terminal is registered / logged on.', (v) => v.loggedOn);
   flag('posdiag_terminal_tamper', '1 when the payment terminal reports tampering.', (v) => v.tamper);
   gauge('posdiag_terminal_last_settlement_timestamp_seconds', 'Unix time of the last end-of-day settlement seen.', ['device'], (g) => {
+  flag('posdiag_terminal_out_of_order', '1 when the payment terminal is out of order (needs a technician).', (v) => v.outOfOrder);
+  flag('posdiag_terminal_settlement_due', '1 when the payment terminal needs an end-of-day settlement (required or overdue).', (v) => v.settlementDue);
+  flag('posdiag_terminal_card_inserted', '1 while a card sits in the payment terminal (a payment in progress, not a fault).', (v) => v.zvt?.cardInserted ?? null);
     for (const view of scrape().document.devices) {
       if (view.lastSettlementAt) g.set({ device: view.id }, Date.parse(view.lastSettlementAt) / 1000);
     }

@@ -52,7 +52,7 @@ const cases: Record<string, string[]> = {
     'invalid-yaml-syntax.yaml:6: YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }',
   ],
   'invalid-unknown-driver.yaml': [
-    "invalid-unknown-driver.yaml:3 devices[0].driver: unknown driver 'ingenico'; known drivers: escpos",
+    "invalid-unknown-driver.yaml:3 devices[0].driver: unknown driver 'ingenico'; known drivers: escpos or zvt",
     // Still reported although the driver is unknown.
     'invalid-unknown-driver.yaml:5 devices[0].pollIntervall: unknown key; did you mean pollInterval?',
   ],
@@ -71,7 +71,7 @@ const cases: Record<string, string[]> = {
     'invalid-many.yaml:3 http.listen: 0.0.0.0:9137 can be reached from other machines, so http.token is required; set http.token to a secret of at least 16 characters, or listen on 127.0.0.1',
     'invalid-many.yaml:4 http.tokn: unknown key; did you mean token?',
     "invalid-many.yaml:6 log.level: must be one of fatal, error, warn, info, debug or trace (got 'verbose')",
-    "invalid-many.yaml:9 devices[0].driver: unknown driver 'escpo'; known drivers: escpos; did you mean escpos?",
+    "invalid-many.yaml:9 devices[0].driver: unknown driver 'escpo'; known drivers: escpos or zvt; did you mean escpos?",
     `invalid-many.yaml:10 devices[0].transport.baudRate: must be one of ${BAUD_RATES} (got 9601)`,
     "invalid-many.yaml:10 devices[0].transport.parity: must be one of none, even or odd (got 'yes')",
     'invalid-many.yaml:11 devices[0].pollInterval: has no unit (got 1000); write it with one, e.g. 1000ms or 1000s',

@@ -187,7 +187,7 @@ describe('parseConfigText: problems', () => {
 
   it('points a missing key at the key that should contain it', () => {
     expect(problems('devices:\n  - id: p\n    transport:\n      type: simulator\n')).toEqual([
-      'posdiag.yaml:2 devices[0].driver: is required: one of escpos',
+      'posdiag.yaml:2 devices[0].driver: is required: one of escpos or zvt',
     ]);
     expect(problems('network:\n  targets:\n    - name: acquirer\n      port: 443\n')).toEqual(['posdiag.yaml:3 network.targets[0].host: is required']);
   });

@@ -13,7 +13,7 @@ async function load(file: string) {
 const examples = path.join(path.dirname(embeddedDefaultConfigPath()), 'examples');
 
 describe('config/default.yaml', () => {
-  it('runs one simulated printer and nothing that needs hardware or a network', async () => {
+  it('runs a simulated printer and a simulated terminal, and nothing that needs hardware or a network', async () => {
     expect(await load(embeddedDefaultConfigPath())).toEqual({
       http: { listen: { host: '127.0.0.1', port: 9137 }, token: null },
       storage: { dir: '/srv/shop/data' },
@@ -31,6 +31,27 @@ describe('config/default.yaml', () => {
           unreachableAfter: 3,
           reconnect: { minDelayMs: 250, maxDelayMs: 10_000 },
           options: { asb: false, identify: true },
+        },
+        {
+          id: 'terminal-sim',
+          name: 'Simulated payment terminal',
+          driver: 'zvt',
+          transport: { type: 'simulator', faults: {}, pty: 'auto' },
+          mode: 'exclusive',
+          passthrough: null,
+          pollIntervalMs: 1_000,
+          requestTimeoutMs: 500,
+          unreachableAfter: 3,
+          reconnect: { minDelayMs: 250, maxDelayMs: 10_000 },
+          options: {
+            password: '000000',
+            statusEnquiryServiceByte: 6,
+            identify: true,
+            completionTimeout: '180s',
+            settlementOverdueAfter: '26h',
+            allowStateChanging: false,
+            registrationConfigByte: 8,
+          },
         },
       ],
       network: { intervalMs: 10_000, timeoutMs: 5_000, checkGateway: true, tlsExpiryWarningDays: 14, lossThresholdPercent: 10, latencyThresholdMs: 400, targets: [] },
@@ -54,6 +75,17 @@ describe('config/examples', () => {
   });
 
   it('network-printer.yaml watches a printer on raw TCP port 9100', async () => {
+  it('network-terminal.yaml watches a ZVT terminal on TCP port 20007, Status-Enquiry only', async () => {
+    const [device] = (await load(path.join(examples, 'network-terminal.yaml'))).devices;
+    expect(device).toMatchObject({ driver: 'zvt', transport: { type: 'tcp', port: 20007 }, options: { allowStateChanging: false } });
+  });
+
+  it('serial-terminal.yaml watches a ZVT terminal on a by-id serial path at 9600 baud', async () => {
+    const [device] = (await load(path.join(examples, 'serial-terminal.yaml'))).devices;
+    expect(device).toMatchObject({ driver: 'zvt', transport: { type: 'serial', baudRate: 9600 }, options: { allowStateChanging: false } });
+    expect(device?.transport.type === 'serial' && device.transport.path).toMatch(/^\/dev\/serial\/by-id\//);
+  });
+
     const [device] = (await load(path.join(examples, 'network-printer.yaml'))).devices;
     expect(device?.transport).toEqual({ type: 'tcp', host: '192.168.1.50', port: 9100, connectTimeoutMs: 3_000 });
   });

@@ -23,6 +23,8 @@ const reading = (printer: Partial<PrinterReading> = {}): DeviceReading => ({
   loggedOn: null,
   tamper: null,
   lastSettlementAt: null,
+  outOfOrder: null,
+  settlementDue: null,
 });
 const identity = { manufacturer: 'EPSON', model: 'TM-T88V', serial: 'X1', firmware: '30.01' };
 const t = (seconds: number) => new Date(Date.UTC(2026, 10, 23, 9, 0, seconds));

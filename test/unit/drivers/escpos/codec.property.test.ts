@@ -116,7 +116,7 @@ describe('simulator round trip', () => {
     fc.assert(
       fc.property(statusFaults, fc.boolean(), fc.array(fc.nat(), { maxLength: 8 }), (faults, garbage, cuts) => {
         const sent: number[] = [];
-        const sim = createEscposSimulator({ send: (b) => sent.push(...b), schedule: () => ({ cancel() {} }) });
+        const sim = createEscposSimulator({ transport: 'serial', send: (b) => sent.push(...b), schedule: () => ({ cancel() {} }) });
         sim.setFaults({ ...faults, garbage });
         const demux = new ReplyDemux();
         const requests = ([1, 2, 3, 4] as const).map((n) => ({ kind: 'eot', n }) as const);
@@ -137,7 +137,7 @@ describe('simulator round trip', () => {
     fc.assert(
       fc.property(fc.array(statusFaults, { minLength: 1, maxLength: 5 }), (steps) => {
         const sent: number[] = [];
-        const sim = createEscposSimulator({ send: (b) => sent.push(...b), schedule: () => ({ cancel() {} }) });
+        const sim = createEscposSimulator({ transport: 'serial', send: (b) => sent.push(...b), schedule: () => ({ cancel() {} }) });
         sim.receive(gsAsb(0x0f));
         expect(sent.splice(0)).toEqual([0x10, 0x00, 0x00, 0x00]); // sent at once on enabling
         const demux = new ReplyDemux({ asb: true });

@@ -18,6 +18,7 @@ function setup(options: Partial<EscposOptions> = {}, script?: Script) {
     for (const listener of [...listeners]) listener(bytes);
   };
   const sim = createEscposSimulator({
+    transport: 'serial',
     send: deliver,
     schedule: (delayMs, fn) => {
       const timer = setTimeout(fn, delayMs);
@@ -45,6 +46,7 @@ function setup(options: Partial<EscposOptions> = {}, script?: Script) {
   const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn() };
   const driver = createEscposDriver({
     link,
+    transport: 'serial',
     options: { asb: false, identify: false, ...options },
     requestTimeoutMs: TIMEOUT_MS,
     log,

@@ -48,7 +48,7 @@ export class ManualScheduler {
 export function simulatorHarness(identity?: Partial<EscposSimulatorIdentity>) {
   const scheduler = new ManualScheduler();
   let sent: number[] = [];
-  const sim = createEscposSimulator({ send: (bytes) => sent.push(...bytes), schedule: scheduler.schedule }, identity);
+  const sim = createEscposSimulator({ transport: 'serial', send: (bytes) => sent.push(...bytes), schedule: scheduler.schedule }, identity);
   return {
     sim,
     scheduler,

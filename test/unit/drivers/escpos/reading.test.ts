@@ -30,6 +30,8 @@ describe('status to DeviceReading', () => {
       loggedOn: null,
       tamper: null,
       lastSettlementAt: null,
+      outOfOrder: null,
+      settlementDue: null,
     });
   });
 

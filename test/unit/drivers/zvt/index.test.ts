@@ -4,16 +4,17 @@ import { zvt, type ZvtFaults, type ZvtOptions } from '../../../../drivers/zvt/in
 import { apdusIn, FakeClock } from './harness.js';
 import { statusEnquiry } from '../../../../drivers/zvt/commands.js';
 import { encodeApdu } from '../../../../drivers/zvt/apdu.js';
+import { encodeSerialBlock } from '../../../../drivers/zvt/serial-framing.js';
 
 describe('zvt definition', () => {
-  it('fits the shared DriverDefinition shape (framing still has to be passed in)', () => {
+  it('fits the shared DriverDefinition shape', () => {
     const definition: DriverDefinition<ZvtOptions, ZvtFaults> = zvt;
     expect(definition.name).toBe('zvt');
     expect(definition.summary.length).toBeGreaterThan(20);
   });
 
   it('lists exactly the simulator fault names', () => {
-    const sim = zvt.createSimulator({ framing: 'tcp', send: () => undefined, schedule: new FakeClock().schedule });
+    const sim = zvt.createSimulator({ transport: 'tcp', send: () => undefined, schedule: new FakeClock().schedule });
     expect([...zvt.faultNames].sort()).toEqual(Object.keys(sim.faults()).sort());
   });
 
@@ -23,14 +24,14 @@ describe('zvt definition', () => {
 
   it('builds a simulator that answers over the framing it is given', () => {
     const out: Uint8Array[] = [];
-    const sim = zvt.createSimulator({ framing: 'tcp', send: (b) => out.push(b), schedule: new FakeClock().schedule });
+    const sim = zvt.createSimulator({ transport: 'tcp', send: (b) => out.push(b), schedule: new FakeClock().schedule });
     sim.receive(encodeApdu(statusEnquiry('000000', 6)));
     expect(apdusIn('tcp', out).map((a) => a.cls)).toEqual([0x80]);
   });
 });
 
 describe('framing', () => {
-  it('is required: a missing framing fails loudly instead of defaulting', () => {
+  it('is required: a missing transport fails loudly instead of defaulting', () => {
     const clock = new FakeClock();
     expect(() => zvt.createSimulator({ send: () => undefined, schedule: clock.schedule } as never)).toThrow(/framing 'serial' or 'tcp'/);
     expect(() =>
@@ -43,5 +44,17 @@ describe('framing', () => {
         now: clock.now,
       } as never),
     ).toThrow(/framing/);
+  });
+});
+
+describe('transport', () => {
+  it('gives the simulator serial framing on a serial line: an ACK, then a DLE STX block', () => {
+    const out: Uint8Array[] = [];
+    const sim = zvt.createSimulator({ transport: 'serial', send: (b) => out.push(b), schedule: new FakeClock().schedule });
+    sim.receive(encodeSerialBlock(encodeApdu(statusEnquiry('000000', 6))));
+    const bytes = Buffer.concat(out);
+    expect(bytes[0]).toBe(0x06);
+    expect([...bytes.subarray(1, 3)]).toEqual([0x10, 0x02]);
+    expect(apdusIn('serial', out).map((a) => a.cls)).toEqual([0x80]);
   });
 });
