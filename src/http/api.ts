@@ -6,7 +6,9 @@ import { statusDocument } from './status-document.js';
 
 const faultsBodySchema = {
   type: 'object',
-  additionalProperties: { anyOf: [{ type: 'boolean' }, { type: 'number' }, { type: 'string' }, { type: 'null' }] },
+  // A type list, not anyOf: fastify's ajv coerces types, and in anyOf it would turn 0 into false
+  // and "12345678" into a number before the simulator sees them; with a list it keeps the value.
+  additionalProperties: { type: ['boolean', 'number', 'string', 'null'] },
   maxProperties: 32,
 } as const;
 
