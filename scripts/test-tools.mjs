@@ -9,4 +9,5 @@ export const testTools = [
   { command: 'openssl', package: 'openssl', why: 'test certificates with chosen expiry' },
   { command: 'prometheus', package: 'prometheus', why: 'the real Prometheus scraping the agent' },
   { command: 'promtool', package: 'prometheus', why: 'checking the shipped alerting rules' },
+  { command: 'prometheus-pushgateway', package: 'prometheus-pushgateway', why: 'the real Pushgateway receiving heartbeats' },
 ];

@@ -8,6 +8,7 @@ export { embeddedDefaultConfigPath } from './paths.js';
 export { configJsonSchema } from './json-schema.js';
 export { formatDuration } from './duration.js';
 export { formatListenAddress, isLoopbackHost, parseListenAddress } from './host.js';
+export { readCaFile, readTlsFiles, type TlsFiles } from './files.js';
 export type {
   BaudRate,
   Config,
@@ -15,8 +16,11 @@ export type {
   DeviceConfig,
   DeviceMode,
   DriverOptions,
+  HeartbeatConfig,
+  HeartbeatSinkAuth,
   HostConfig,
   HttpConfig,
+  HttpTlsConfig,
   ListenAddress,
   LogConfig,
   LogFormat,

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Document, LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { type ConfigError, type ConfigProblem, formatKeyPath } from './errors.js';
+import { checkConfigFiles, resolveConfigFiles } from './files.js';
 import { sharedConfigJsonSchema } from './json-schema.js';
 import { locate } from './locate.js';
 import { configErrorMessage } from './messages.js';
@@ -76,7 +77,14 @@ export function parseConfigText(text: string, fileLabel: string, options: ParseO
     return { ok: false, errors: sortByPosition(problems.map((problem) => located(problem, doc, lineCounter, fileLabel))) };
   }
   const config: Config = result.data;
-  config.storage.dir = path.resolve(options.cwd ?? process.cwd(), config.storage.dir);
+  const cwd = options.cwd ?? process.cwd();
+  config.storage.dir = path.resolve(cwd, config.storage.dir);
+  // Certificate, key and CA files: checked here so that they are reported like any other error.
+  resolveConfigFiles(config, cwd);
+  const fileProblems = checkConfigFiles(config);
+  if (fileProblems.length > 0) {
+    return { ok: false, errors: sortByPosition(fileProblems.map((problem) => located(problem, doc, lineCounter, fileLabel))) };
+  }
   return { ok: true, config };
 }
 

@@ -7,6 +7,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { deviceSchema } from './device-schema.js';
 import { duration, host, identifier, listenAddress, port } from './fields.js';
+import { heartbeatSchema } from './heartbeat-schema.js';
 import { formatListenAddress, isLoopbackHost } from './host.js';
 import { type HostConfig, LOG_FORMATS, LOG_LEVELS, type NetworkConfig } from './types.js';
 
@@ -24,6 +25,23 @@ const tokenSchema = z
     `Secret for the HTTP API: clients send "Authorization: Bearer <token>". At least ${TOKEN_MIN} characters; required when listen is not a loopback address. null: no token.`,
   );
 
+const tlsSchema = z
+  .strictObject({
+    cert: z
+      .string()
+      .min(1)
+      .describe('PEM file with the server certificate, followed by any intermediate certificates. Read at start.')
+      .meta({ examples: ['/etc/posdiag/tls/cert.pem'] }),
+    key: z
+      .string()
+      .min(1)
+      .describe("PEM file with the certificate's private key; keep it readable by the agent's user only. Read at start.")
+      .meta({ examples: ['/etc/posdiag/tls/key.pem'] }),
+  })
+  .nullable()
+  .default(null)
+  .describe('Serve HTTPS with this certificate and key instead of plain HTTP. Relative paths start at the working directory. null: plain HTTP.');
+
 const httpSchema = z
   .strictObject({
     listen: listenAddress({ allowPortZero: true })
@@ -32,6 +50,7 @@ const httpSchema = z
         'host:port for the status page and API. 127.0.0.1 (or [::1], quoted in YAML) keeps it on this machine; any other address also needs http.token. Port 0 picks a free port.',
       ),
     token: tokenSchema,
+    tls: tlsSchema,
   })
   .superRefine((http, ctx) => {
     if (http.token === null && !isLoopbackHost(http.listen.host)) {
@@ -176,6 +195,7 @@ export const configSchema = z
     network: networkSchema.prefault({}),
     host: hostSchema.prefault({}),
     selfCheck: selfCheckSchema.prefault({}),
+    heartbeat: heartbeatSchema.prefault({}),
   })
   .meta({ title: 'posdiag configuration', description: 'Configuration of the posdiag point-of-sale diagnostic agent.' });
 

@@ -26,6 +26,7 @@ export interface Config {
   network: NetworkConfig;
   host: HostConfig;
   selfCheck: SelfCheckConfig;
+  heartbeat: HeartbeatConfig;
 }
 
 export interface SelfCheckConfig {
@@ -38,6 +39,29 @@ export interface HttpConfig {
   listen: ListenAddress;
   /** Bearer token for everything but /healthz; null means no token (loopback only). */
   token: string | null;
+  /** HTTPS from these PEM files (absolute paths); null: plain HTTP. */
+  tls: HttpTlsConfig | null;
+}
+
+export interface HttpTlsConfig {
+  cert: string;
+  key: string;
+}
+
+export type HeartbeatSinkAuth =
+  | { type: 'none' }
+  | { type: 'bearer'; token: string }
+  | { type: 'basic'; username: string; password: string };
+
+export interface HeartbeatConfig {
+  intervalMs: number;
+  /** Deadline of one push. */
+  timeoutMs: number;
+  /** The instance label; null: the host name, filled in by the agent. */
+  instance: string | null;
+  site: string | null;
+  pushgateway: { url: string; job: string; auth: HeartbeatSinkAuth; caFile: string | null } | null;
+  webhook: { url: string; auth: HeartbeatSinkAuth; caFile: string | null } | null;
 }
 
 export interface StorageConfig {

@@ -17,6 +17,8 @@ export interface HttpDeps {
   startedAt: Date;
   /** null: no token configured (allowed only on loopback; the config refuses otherwise). */
   token: string | null;
+  /** PEM text of the certificate and key: serve HTTPS. Absent or null: plain HTTP. */
+  tls?: { cert: string; key: string } | null;
   simulators: ReadonlyMap<string, SimulatorEndpoint>;
   /** Ends the waits of one device (or all): they poll now. */
   pollNow(deviceId?: string): void;
@@ -29,7 +31,9 @@ export interface HttpDeps {
  * reach it without credentials, and it says nothing but "the agent runs".
  */
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({
+  // One app type whether it serves HTTP or HTTPS: routes and hooks do not care which.
+  const app = (Fastify as (options: object) => FastifyInstance)({
+    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {}),
     loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
     // Per-request lines would drown the device log on a till polled every second by the POS.
     logController: new LogController({ disableRequestLogging: true }),

@@ -7,6 +7,7 @@ const POWER_STATES = ['online', 'off', 'offline', 'off_offline', 'unknown'] as c
 const GLOBAL_STATES = ['ok', 'busy', 'maintenance', 'unreachable'] as const;
 const PRINTER_STATES = ['ok', 'paper_low', 'no_paper', 'paper_jam', 'out_of_order', 'unknown'] as const;
 const CARD_READER_STATES = ['ok', 'fault', 'unknown'] as const;
+const OVERALL_STATES = ['ok', 'degraded', 'down', 'unknown'] as const;
 
 export interface AgentMetrics {
   registry: Registry;
@@ -98,10 +99,10 @@ export function createAgentMetrics(snapshot: () => HealthSnapshot, version: stri
   flag('posdiag_terminal_locked', '1 when the payment terminal is locked or out of order.', (v) => v.locked);
   flag('posdiag_terminal_logged_on', '1 when the payment terminal is registered / logged on.', (v) => v.loggedOn);
   flag('posdiag_terminal_tamper', '1 when the payment terminal reports tampering.', (v) => v.tamper);
-  gauge('posdiag_terminal_last_settlement_timestamp_seconds', 'Unix time of the last end-of-day settlement seen.', ['device'], (g) => {
   flag('posdiag_terminal_out_of_order', '1 when the payment terminal is out of order (needs a technician).', (v) => v.outOfOrder);
   flag('posdiag_terminal_settlement_due', '1 when the payment terminal needs an end-of-day settlement (required or overdue).', (v) => v.settlementDue);
   flag('posdiag_terminal_card_inserted', '1 while a card sits in the payment terminal (a payment in progress, not a fault).', (v) => v.zvt?.cardInserted ?? null);
+  gauge('posdiag_terminal_last_settlement_timestamp_seconds', 'Unix time of the last end-of-day settlement seen.', ['device'], (g) => {
     for (const view of scrape().document.devices) {
       if (view.lastSettlementAt) g.set({ device: view.id }, Date.parse(view.lastSettlementAt) / 1000);
     }
@@ -136,6 +137,11 @@ export function createAgentMetrics(snapshot: () => HealthSnapshot, version: stri
       const failed = t.layers.find((l) => l.layer === t.verdict.failedLayer);
       g.set({ target: t.target, layer: t.verdict.failedLayer, reason: failed?.code ?? 'unknown' }, 1);
     }
+  });
+  // The fleet view's first column: one word per shop, as /api/v1/status says it.
+  gauge('posdiag_overall_state', 'The whole till in one word, as a state set: 1 for the current of ok, degraded, down, unknown.', ['state'], (g) => {
+    const overall = scrape().document.overall;
+    for (const state of OVERALL_STATES) g.set({ state }, state === overall ? 1 : 0);
   });
   gauge('posdiag_network_path_up', '1 unless the shared path (link, gateway) is broken or every target is down; absent before the first round.', [], (g) => {
     const verdict = scrape().health.network.result?.verdict.status;

@@ -24,13 +24,14 @@ function problems(text: string): string[] {
 }
 
 const DEFAULTS: Config = {
-  http: { listen: { host: '127.0.0.1', port: 9137 }, token: null },
+  http: { listen: { host: '127.0.0.1', port: 9137 }, token: null, tls: null },
   storage: { dir: path.join(CWD, 'data') },
   log: { level: 'info', format: 'auto' },
   devices: [],
   network: { intervalMs: 10_000, timeoutMs: 5_000, checkGateway: true, tlsExpiryWarningDays: 14, lossThresholdPercent: 10, latencyThresholdMs: 400, targets: [] },
   host: { intervalMs: 60_000, minFreeDiskMb: 500, minFreeDiskPercent: 5 },
   selfCheck: { cron: '0 6 * * *', timezone: null },
+  heartbeat: { intervalMs: 60_000, timeoutMs: 10_000, instance: null, site: null, pushgateway: null, webhook: null },
 };
 
 describe('parseConfigText: defaults', () => {

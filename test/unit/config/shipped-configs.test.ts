@@ -15,7 +15,7 @@ const examples = path.join(path.dirname(embeddedDefaultConfigPath()), 'examples'
 describe('config/default.yaml', () => {
   it('runs a simulated printer and a simulated terminal, and nothing that needs hardware or a network', async () => {
     expect(await load(embeddedDefaultConfigPath())).toEqual({
-      http: { listen: { host: '127.0.0.1', port: 9137 }, token: null },
+      http: { listen: { host: '127.0.0.1', port: 9137 }, token: null, tls: null },
       storage: { dir: '/srv/shop/data' },
       log: { level: 'info', format: 'auto' },
       devices: [
@@ -57,6 +57,7 @@ describe('config/default.yaml', () => {
       network: { intervalMs: 10_000, timeoutMs: 5_000, checkGateway: true, tlsExpiryWarningDays: 14, lossThresholdPercent: 10, latencyThresholdMs: 400, targets: [] },
       host: { intervalMs: 60_000, minFreeDiskMb: 500, minFreeDiskPercent: 5 },
       selfCheck: { cron: '0 6 * * *', timezone: null },
+      heartbeat: { intervalMs: 60_000, timeoutMs: 10_000, instance: null, site: null, pushgateway: null, webhook: null },
     });
   });
 
@@ -74,7 +75,6 @@ describe('config/examples', () => {
     expect(device?.transport.type === 'serial' && device.transport.path).toMatch(/^\/dev\/serial\/by-id\//);
   });
 
-  it('network-printer.yaml watches a printer on raw TCP port 9100', async () => {
   it('network-terminal.yaml watches a ZVT terminal on TCP port 20007, Status-Enquiry only', async () => {
     const [device] = (await load(path.join(examples, 'network-terminal.yaml'))).devices;
     expect(device).toMatchObject({ driver: 'zvt', transport: { type: 'tcp', port: 20007 }, options: { allowStateChanging: false } });
@@ -86,6 +86,7 @@ describe('config/examples', () => {
     expect(device?.transport.type === 'serial' && device.transport.path).toMatch(/^\/dev\/serial\/by-id\//);
   });
 
+  it('network-printer.yaml watches a printer on raw TCP port 9100', async () => {
     const [device] = (await load(path.join(examples, 'network-printer.yaml'))).devices;
     expect(device?.transport).toEqual({ type: 'tcp', host: '192.168.1.50', port: 9100, connectTimeoutMs: 3_000 });
   });
