@@ -5,11 +5,12 @@
  */
 import cron from 'node-cron';
 import { z } from 'zod';
+import { alertsSchema, notifySchema, siteSchema } from './alerts-schema.js';
 import { deviceSchema } from './device-schema.js';
 import { duration, host, identifier, listenAddress, port } from './fields.js';
 import { heartbeatSchema } from './heartbeat-schema.js';
 import { formatListenAddress, isLoopbackHost } from './host.js';
-import { type HostConfig, LOG_FORMATS, LOG_LEVELS, type NetworkConfig } from './types.js';
+import { type HostConfig, LOG_FORMATS, LOG_LEVELS, type NetworkConfig, type StorageConfig } from './types.js';
 
 const TOKEN_MIN = 16;
 
@@ -70,7 +71,12 @@ const storageSchema = z
       .min(1)
       .default('./data')
       .describe('Directory for the database and support bundles; relative paths start at the working directory.'),
+    maxSizeMb: z.number().int().min(1).max(100_000).default(64).describe('Bound on the database: past it the oldest readings, then events and alert history are dropped (never pending notifications).'),
+    readingsDays: z.number().int().min(1).max(3650).default(7).describe('Days of readings (state and latency for the charts) kept.'),
+    historyDays: z.number().int().min(1).max(3650).default(90).describe('Days of alert history and device/probe events kept.'),
+    sampleInterval: duration('1m', { minMs: 1000, maxMs: 3_600_000 }).describe('One reading per device and target this often for the charts; state changes are recorded at once.'),
   })
+  .transform(({ sampleInterval, ...rest }): StorageConfig => ({ ...rest, sampleIntervalMs: sampleInterval }))
   .describe('Where posdiag keeps its data.');
 
 const logSchema = z
@@ -195,6 +201,9 @@ export const configSchema = z
     network: networkSchema.prefault({}),
     host: hostSchema.prefault({}),
     selfCheck: selfCheckSchema.prefault({}),
+    site: siteSchema.prefault({}),
+    alerts: alertsSchema.prefault({}),
+    notify: notifySchema.prefault({}),
     heartbeat: heartbeatSchema.prefault({}),
   })
   .meta({ title: 'posdiag configuration', description: 'Configuration of the posdiag point-of-sale diagnostic agent.' });
@@ -207,4 +216,5 @@ export const configSchema = z
 export const uniqueKeys = [
   { list: ['devices'], key: 'id' },
   { list: ['network', 'targets'], key: 'name' },
+  { list: ['notify', 'webhooks'], key: 'name' },
 ] as const;

@@ -7,6 +7,9 @@
 import type { z } from 'zod';
 import type { DriverName, driverOptionSchemas } from '../../drivers/index.js';
 import type { ListenAddress } from './host.js';
+import type { AlertsConfig, NotifyConfig, SiteConfig } from './alerts-schema.js';
+
+export type { AlertsConfig, NotifyConfig, SiteConfig } from './alerts-schema.js';
 
 export type { ListenAddress } from './host.js';
 
@@ -26,6 +29,9 @@ export interface Config {
   network: NetworkConfig;
   host: HostConfig;
   selfCheck: SelfCheckConfig;
+  site: SiteConfig;
+  alerts: AlertsConfig;
+  notify: NotifyConfig;
   heartbeat: HeartbeatConfig;
 }
 
@@ -67,6 +73,10 @@ export interface HeartbeatConfig {
 export interface StorageConfig {
   /** Absolute: resolved against the working directory the config was loaded from. */
   dir: string;
+  maxSizeMb: number;
+  readingsDays: number;
+  historyDays: number;
+  sampleIntervalMs: number;
 }
 
 export interface LogConfig {

@@ -14,7 +14,7 @@ const BAUD_RATES = '1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400,
 
 const cases: Record<string, string[]> = {
   'invalid-unknown-key.yaml': ['invalid-unknown-key.yaml:6 devices[0].pollIntervall: unknown key; did you mean pollInterval?'],
-  'invalid-unknown-key-no-suggestion.yaml': ['invalid-unknown-key-no-suggestion.yaml:3 storage.retention: unknown key; allowed here: dir'],
+  'invalid-unknown-key-no-suggestion.yaml': ['invalid-unknown-key-no-suggestion.yaml:3 storage.retention: unknown key; allowed here: dir, maxSizeMb, readingsDays, historyDays, sampleInterval'],
   'invalid-duration.yaml': ["invalid-duration.yaml:5 devices[0].pollInterval: has an unknown unit 'sec' in '10sec'; use ms, s, m or h"],
   'invalid-duration-bare-number.yaml': [
     'invalid-duration-bare-number.yaml:5 devices[0].requestTimeout: has no unit (got 500); write it with one, e.g. 500ms or 500s',

@@ -25,12 +25,15 @@ function problems(text: string): string[] {
 
 const DEFAULTS: Config = {
   http: { listen: { host: '127.0.0.1', port: 9137 }, token: null, tls: null },
-  storage: { dir: path.join(CWD, 'data') },
+  storage: { dir: path.join(CWD, 'data'), maxSizeMb: 64, readingsDays: 7, historyDays: 90, sampleIntervalMs: 60_000 },
   log: { level: 'info', format: 'auto' },
   devices: [],
   network: { intervalMs: 10_000, timeoutMs: 5_000, checkGateway: true, tlsExpiryWarningDays: 14, lossThresholdPercent: 10, latencyThresholdMs: 400, targets: [] },
   host: { intervalMs: 60_000, minFreeDiskMb: 500, minFreeDiskPercent: 5 },
   selfCheck: { cron: '0 6 * * *', timezone: null },
+  site: { id: null, name: null },
+  alerts: { failureThreshold: 3, successThreshold: 2, reminderIntervalMs: 4 * 3_600_000, openingHours: null, maintenance: [] },
+  notify: { timeoutMs: 10_000, retry: { initialDelayMs: 1_000, maxDelayMs: 300_000 }, webhooks: [], alertmanager: [] },
   heartbeat: { intervalMs: 60_000, timeoutMs: 10_000, instance: null, site: null, pushgateway: null, webhook: null },
 };
 

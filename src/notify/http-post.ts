@@ -1,0 +1,34 @@
+import type { SendOutcome } from './schedule.js';
+
+/**
+ * One POST with a deadline. Any 2xx is an acknowledgement; anything else is a failure that
+ * carries the status and the start of the body, so the log says what the receiver objected to.
+ */
+export async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal): Promise<SendOutcome> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      redirect: 'error',
+    });
+    const text = await response.text().catch(() => '');
+    if (response.ok) return { ok: true, status: response.status };
+    return { ok: false, transport: false, status: response.status, error: `HTTP ${response.status}: ${text.slice(0, 200)}` };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    return { ok: false, transport: true, status: null, error: detail };
+  }
+}
+
+/** The URL as it may appear in logs: no user, password or query (they may hold secrets). */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '[invalid url]';
+  }
+}
