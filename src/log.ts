@@ -1,5 +1,7 @@
 import { pino, type Logger as PinoLogger } from 'pino';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { openRollingFile } from './log-files.js';
 
 export type Logger = PinoLogger;
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -45,6 +47,33 @@ export function createLogger(settings: LogSettings, destination: NodeJS.Writable
     return pino(options, pretty({ destination: 1, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
   }
   return pino(options, destination === process.stdout ? pino.destination({ fd: 1, sync: true }) : destination);
+}
+
+export interface LogDestinationSettings extends LogSettings {
+  /** A rotated file instead of stdout; null: stdout. */
+  file: string | null;
+  maxSize: number;
+  maxFiles: number;
+}
+
+/**
+ * The daemon's logger: stdout (the journal, docker logs) or, with `log.file`, a rotated file
+ * with bounded disk use. `close()` flushes the file before the process exits.
+ */
+export async function createDaemonLogger(settings: LogDestinationSettings): Promise<{ log: Logger; close(): Promise<void> }> {
+  if (settings.file === null) return { log: createLogger(settings), close: async () => {} };
+  const stream = await openRollingFile({ file: path.resolve(settings.file), maxSizeBytes: settings.maxSize, maxFiles: settings.maxFiles });
+  // JSON lines in a file whatever log.format says: colours are for a person at a terminal.
+  const log = createLogger({ ...settings, format: 'json' }, stream);
+  return {
+    log,
+    close: () =>
+      new Promise<void>((resolve) => {
+        stream.flushSync();
+        stream.once('close', () => resolve());
+        stream.end();
+      }),
+  };
 }
 
 /** For commands that print their own output (check, devices): only warnings and worse, to stderr. */

@@ -10,6 +10,7 @@ import { deviceSchema } from './device-schema.js';
 import { duration, host, identifier, listenAddress, port } from './fields.js';
 import { heartbeatSchema } from './heartbeat-schema.js';
 import { formatListenAddress, isLoopbackHost } from './host.js';
+import { size } from './size.js';
 import { type HostConfig, LOG_FORMATS, LOG_LEVELS, type NetworkConfig, type StorageConfig } from './types.js';
 
 const TOKEN_MIN = 16;
@@ -86,6 +87,23 @@ const logSchema = z
       .enum(LOG_FORMATS)
       .default('auto')
       .describe('auto: readable text on a terminal, JSON lines otherwise (for journald and log collectors).'),
+    file: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'Write JSON lines to this file instead of stdout, rotated: posdiag.1.log, posdiag.2.log, … beside it. Relative paths start at the working directory. null: stdout (the journal under systemd, docker logs in a container).',
+      )
+      .meta({ examples: ['/var/log/posdiag/posdiag.log'] }),
+    maxSize: size('10MB', { minBytes: 64 * 1024, maxBytes: 1024 ** 3 }).describe('Start a new log file when the current one reaches this size (KB, MB or GB).'),
+    maxFiles: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(5)
+      .describe('Log files kept, the current one included; the oldest is deleted. Disk use stays below maxSize × maxFiles.'),
   })
   .describe('Logging.');
 

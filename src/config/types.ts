@@ -82,6 +82,12 @@ export interface StorageConfig {
 export interface LogConfig {
   level: LogLevel;
   format: LogFormat;
+  /** Rotated log file (as written: relative to the working directory); null: stdout. */
+  file: string | null;
+  /** Size at which a new file is started, in bytes. */
+  maxSize: number;
+  /** Files kept, the current one included. */
+  maxFiles: number;
 }
 
 export interface SerialTransportConfig {

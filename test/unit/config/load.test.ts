@@ -26,7 +26,7 @@ function problems(text: string): string[] {
 const DEFAULTS: Config = {
   http: { listen: { host: '127.0.0.1', port: 9137 }, token: null, tls: null },
   storage: { dir: path.join(CWD, 'data'), maxSizeMb: 64, readingsDays: 7, historyDays: 90, sampleIntervalMs: 60_000 },
-  log: { level: 'info', format: 'auto' },
+  log: { level: 'info', format: 'auto', file: null, maxSize: 10 * 1024 * 1024, maxFiles: 5 },
   devices: [],
   network: { intervalMs: 10_000, timeoutMs: 5_000, checkGateway: true, tlsExpiryWarningDays: 14, lossThresholdPercent: 10, latencyThresholdMs: 400, targets: [] },
   host: { intervalMs: 60_000, minFreeDiskMb: 500, minFreeDiskPercent: 5 },

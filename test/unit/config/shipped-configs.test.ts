@@ -17,7 +17,7 @@ describe('config/default.yaml', () => {
     expect(await load(embeddedDefaultConfigPath())).toEqual({
       http: { listen: { host: '127.0.0.1', port: 9137 }, token: null, tls: null },
       storage: { dir: '/srv/shop/data', maxSizeMb: 64, readingsDays: 7, historyDays: 90, sampleIntervalMs: 60_000 },
-      log: { level: 'info', format: 'auto' },
+      log: { level: 'info', format: 'auto', file: null, maxSize: 10 * 1024 * 1024, maxFiles: 5 },
       devices: [
         {
           id: 'printer-sim',
