@@ -2,16 +2,24 @@
  * Runs one kind of probe N times in a row and reports its CPU cost, measured inside this process
  * (user + system of node itself, plus the `ping` children it waited for). Spawned by
  * bench/probes.ts so start-up cost is not counted.
- * Usage: node probe-worker.js <tcp|icmp> <host> <port> <count> [echoes per ICMP probe, default 1]
+ * `icmp-stream` is the daemon's way: one long-running ping, each round taking the echoes that
+ * arrived since the last; its cost is counted per echo (the ping child's CPU read from /proc
+ * before it is stopped).
+ * Usage: node probe-worker.js <tcp|icmp|icmp-stream> <host> <port> <count> [echoes per ICMP probe, default 1]
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { createPinger } from '../src/probes/ping.js';
+import { createStreamingPinger } from '../src/probes/ping-stream.js';
 import { createProbeDeps, probeIcmp, probeTcp, resolveProbeOptions } from '../src/probes/index.js';
+import { cpuSeconds } from './proc.js';
 
 const [kind, host, portText, countText, echoesText] = process.argv.slice(2);
 const echoes = Number(echoesText ?? 1);
 const port = Number(portText);
 const count = Number(countText);
-if ((kind !== 'tcp' && kind !== 'icmp') || !host || !port || !count) throw new Error('usage: probe-worker <tcp|icmp> host port count');
+if ((kind !== 'tcp' && kind !== 'icmp' && kind !== 'icmp-stream') || !host || !port || !count) {
+  throw new Error('usage: probe-worker <tcp|icmp|icmp-stream> host port count');
+}
 
 /** CPU seconds of waited-for children (ping), from /proc/self/stat cutime + cstime. */
 async function childCpuSeconds(): Promise<number> {
@@ -20,13 +28,33 @@ async function childCpuSeconds(): Promise<number> {
   return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
+/** CPU seconds of this process's running `ping` children (a stream is not waited for until stopped). */
+async function runningPingCpuSeconds(): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (stat.includes('(ping)') && Number(fields[1]) === process.pid) total += await cpuSeconds(Number(entry)).catch(() => 0);
+  }
+  return total;
+}
+
 const options = resolveProbeOptions({ timeoutMs: 2_000, icmpCount: echoes });
-const deps = createProbeDeps();
+// 200 ms: the smallest spacing iputils allows an unprivileged user.
+const stream = kind === 'icmp-stream' ? createStreamingPinger({ spacingMs: 200, fallback: createPinger() }) : null;
+const deps = createProbeDeps(stream ? { ping: stream.ping } : {});
 const target = { name: 'bench', host, port, tls: false, icmp: kind === 'icmp' };
 const probe = kind === 'tcp' ? probeTcp : probeIcmp;
+let echoesSent = 0;
 const run = () => probe({ options, deps, signal: AbortSignal.timeout(10_000), target, address: host });
 
-for (let i = 0; i < 20; i += 1) await run(); // warm-up: JIT, first spawns
+let warmupEchoes = 0;
+for (let i = 0; i < 20; i += 1) {
+  // warm-up: JIT, first spawns
+  const result = await run();
+  if ('sent' in result) warmupEchoes += result.sent;
+}
 const cpu0 = process.cpuUsage();
 const child0 = await childCpuSeconds();
 const wall0 = performance.now();
@@ -34,8 +62,13 @@ let failures = 0;
 for (let i = 0; i < count; i += 1) {
   const result = await run();
   if (!result.ok) failures += 1;
+  if ('sent' in result) echoesSent += result.sent;
 }
 const wallMs = performance.now() - wall0;
 const cpu = process.cpuUsage(cpu0);
-const childMs = ((await childCpuSeconds()) - child0) * 1000;
-process.stdout.write(`${JSON.stringify({ kind, count, echoes, failures, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, childCpuMs: childMs })}\n`);
+// A stream's ping has run since the warm-up: its CPU over the measured rounds is prorated by echoes.
+const streamMs = stream ? (await runningPingCpuSeconds()) * 1000 * (echoesSent / (echoesSent + warmupEchoes)) : 0;
+stream?.close();
+const childMs = ((await childCpuSeconds()) - child0) * 1000 + streamMs;
+const cpuMs = (cpu.user + cpu.system) / 1000;
+process.stdout.write(`${JSON.stringify({ kind, count, echoes, echoesSent, failures, wallMs, cpuMs, childCpuMs: childMs })}\n`);

@@ -51,6 +51,17 @@ export async function probesSideBySide(count: number) {
     }
     // posdiag's rounds send 3 echoes per ping run by default: the spawn is shared by 3 echoes.
     const batched = await workerCost('icmp', port, Math.ceil(count / 3), 3);
+    // The daemon keeps one ping running per address (src/probes/ping-stream.ts).
+    const streamed = await workerCost('icmp-stream', port, count);
+    results.push({
+      kind: 'icmp_streaming_per_echo',
+      probes: count,
+      echoes: streamed.echoes,
+      posdiagCpuMsPerEcho: round(streamed.cpuMsPerEcho, 3),
+      cpuRatioPerEcho: round(streamed.cpuMsPerEcho / (results[1]?.blackboxCpuMsPerProbe ?? NaN), 2),
+      posdiagFailures: streamed.failures,
+      targetRatio: 1.5,
+    });
     results.push({
       kind: 'icmp_per_echo_3_per_round',
       probes: Math.ceil(count / 3),
@@ -79,13 +90,19 @@ async function blackboxCost(pid: number, url: string, count: number) {
   return { cpuMsPerProbe: cpuMs / count, wallMsPerProbe: wallMs / count };
 }
 
-async function workerCost(kind: 'tcp' | 'icmp', port: number, count: number, echoes = 1) {
+async function workerCost(kind: 'tcp' | 'icmp' | 'icmp-stream', port: number, count: number, echoes = 1) {
   const worker = spawnSync(process.execPath, [path.join(here, 'probe-worker.js'), kind, '127.0.0.1', String(port), String(count), String(echoes)], {
     encoding: 'utf8',
   });
   if (worker.status !== 0) throw new Error(`probe worker failed: ${worker.stderr}`);
-  const result = JSON.parse(worker.stdout) as { cpuMs: number; childCpuMs: number; wallMs: number; failures: number };
-  return { cpuMsPerProbe: (result.cpuMs + result.childCpuMs) / count, wallMsPerProbe: result.wallMs / count, failures: result.failures };
+  const result = JSON.parse(worker.stdout) as { cpuMs: number; childCpuMs: number; wallMs: number; failures: number; echoesSent: number };
+  return {
+    cpuMsPerProbe: (result.cpuMs + result.childCpuMs) / count,
+    cpuMsPerEcho: (result.cpuMs + result.childCpuMs) / Math.max(1, result.echoesSent),
+    echoes: result.echoesSent,
+    wallMsPerProbe: result.wallMs / count,
+    failures: result.failures,
+  };
 }
 
 function freePort(): Promise<number> {

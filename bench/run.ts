@@ -10,10 +10,13 @@ import { findSocat, openPtyPair, type PtyPair } from '../src/transport/pty-pair.
 import { type AgentUnderTest, startAgentProcess } from '../test/helpers/agent.js';
 import { type SimulatorUnderTest, startSimulatorProcess } from '../test/helpers/simulator.js';
 import { cpuSeconds, machine, percentile, round, rssMb } from './proc.js';
+import { httpLoad } from './http-load.js';
 import { probesSideBySide } from './probes.js';
+import { zvtDetectionLatency } from './zvt-detection.js';
+import { scale } from './scale.js';
 
 const quick = process.argv.includes('--quick');
-/** `--only NAME[,NAME]` runs just those phases (detection, footprint, polls, probes). */
+/** `--only NAME[,NAME]` runs just those phases (detection, footprint, polls, probes, scale, http). */
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((process.argv[onlyIndex + 1] ?? '').split(',')) : null;
 const wanted = (phase: string) => only === null || only.has(phase);
@@ -162,9 +165,22 @@ async function main() {
     log(await detectionLatency(500, quick ? 10 : 40));
     log(await detectionLatency(1000, quick ? 6 : 30));
   }
+  if (wanted('zvt-detection')) {
+    log(await zvtDetectionLatency(1000, quick ? 12 : 40));
+    log(await zvtDetectionLatency(500, quick ? 12 : 40));
+  }
   if (wanted('footprint')) log(await steadyFootprint(quick ? 15 : 60));
   if (wanted('polls')) log(await rssOverPolls(quick ? 20_000 : 100_000));
   if (wanted('probes')) log(await probesSideBySide(quick ? 100 : 300));
+  if (wanted('scale')) log(await scale(quick ? [1, 8, 32] : [1, 8, 32, 64], quick ? 10 : 30, quick ? 5 : 20));
+  if (wanted('http')) {
+    const rig = await printerRig('1s');
+    try {
+      log(await httpLoad(rig.agent, 200, quick ? 5 : 15));
+    } finally {
+      await rig.close();
+    }
+  }
   process.stdout.write(`${JSON.stringify({ quick, machine: machine(), at: new Date().toISOString(), results }, null, 2)}\n`);
 }
 
