@@ -10,4 +10,8 @@ export const testTools = [
   { command: 'prometheus', package: 'prometheus', why: 'the real Prometheus scraping the agent' },
   { command: 'promtool', package: 'prometheus', why: 'checking the shipped alerting rules' },
   { command: 'prometheus-pushgateway', package: 'prometheus-pushgateway', why: 'the real Pushgateway receiving heartbeats' },
+  { command: 'systemd-analyze', package: 'systemd', why: 'verifying the generated systemd unit' },
+  { command: 'systemd-notify', package: 'systemd', why: 'sd_notify readiness and watchdog messages' },
+  { command: 'xmllint', package: 'libxml2-utils', why: 'well-formedness of the launchd plist and WinSW XML' },
+  { command: 'python3', package: 'python3-minimal', why: 'a stand-in for the systemd notify socket (unix datagrams)' },
 ];

@@ -3,6 +3,7 @@ import { version } from '../version.js';
 import { checkCommand } from './check.js';
 import { devicesCommand } from './devices.js';
 import { runCommand } from './run.js';
+import { serviceCommand } from './service.js';
 import { simulateCommand } from './simulate.js';
 
 export const exitCodes = { ok: 0, faults: 1, usage: 2 } as const;
@@ -16,6 +17,9 @@ Usage:
   posdiag simulate <${driverNames.join('|')}> (--port PATH | --listen HOST:PORT)
                    [--control HOST:PORT] [--fault NAME=VALUE ...]
                                             run a device simulator; switch faults on stdin or over --control
+  posdiag service  <install|uninstall|status|logs> [--dry-run] [--root DIR] [--config FILE]
+                   [--user NAME] [--platform linux|darwin|win32] [--winsw EXE] [--lines N] [--follow]
+                                            run as a system service (systemd, launchd, WinSW)
   posdiag --version | --help
 
 Config: --config FILE, else $POSDIAG_CONFIG, else the embedded default (simulated devices).
@@ -34,6 +38,8 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
         return await devicesCommand(rest, io);
       case 'simulate':
         return await simulateCommand(rest, io);
+      case 'service':
+        return await serviceCommand(rest, io);
       case '--version':
       case '-v':
       case 'version':
