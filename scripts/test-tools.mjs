@@ -10,6 +10,7 @@ export const testTools = [
   { command: 'prometheus', package: 'prometheus', why: 'the real Prometheus scraping the agent' },
   { command: 'promtool', package: 'prometheus', why: 'checking the shipped alerting rules' },
   { command: 'prometheus-pushgateway', package: 'prometheus-pushgateway', why: 'the real Pushgateway receiving heartbeats' },
+  { command: 'prometheus-alertmanager', package: 'prometheus-alertmanager', why: 'the real Alertmanager receiving alerts' },
   { command: 'systemd-analyze', package: 'systemd', why: 'verifying the generated systemd unit' },
   { command: 'systemd-notify', package: 'systemd', why: 'sd_notify readiness and watchdog messages' },
   { command: 'xmllint', package: 'libxml2-utils', why: 'well-formedness of the launchd plist and WinSW XML' },

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/index.js';
+import { type Alerting, startAlerting } from './alerts/service.js';
 import { createFleet, type Fleet } from './devices/fleet.js';
 import { PathHealth } from './health/path-health.js';
 import { startAgentHeartbeat } from './heartbeat/index.js';
@@ -19,19 +20,39 @@ export interface RunningAgent {
   /** Where the HTTP server listens, e.g. `http://127.0.0.1:9137`. */
   url: string;
   http: FastifyInstance;
+  /** Alert states, the store and the notification outbox. */
+  alerting: Alerting;
+  /** The graceful shutdown: HTTP, devices and checks stop; in-flight notifications get a few seconds; the store is flushed. */
   stop(): Promise<void>;
 }
+
+/**
+ * How long stop() lets notifications already on the wire finish; the rest stay in the outbox
+ * and go after the next start. Well inside the service manager's stop timeout.
+ */
+const notifyGraceMs = 3_000;
 
 /** Starts everything a config describes: the devices' sessions, then the HTTP server. */
 export async function startAgent(config: Config, log: Logger): Promise<RunningAgent> {
   // The data directory must exist and be ours before anything is written to it.
-  await mkdir(config.storage.dir, { recursive: true });
+  // A directory we cannot create is the store's problem to report and retry, not a reason to
+  // leave the till unwatched.
+  await mkdir(config.storage.dir, { recursive: true }).catch((error: unknown) => log.error({ err: error, dir: config.storage.dir }, 'cannot create storage.dir; alerts are kept in memory until it works'));
   const paths = new PathHealth();
   // Sessions report poll timings to the metrics, which read the fleet's health: bound late,
   // before the first poll (polling starts with fleet.start()).
   let metrics: AgentMetrics | null = null;
-  const fleet = await createFleet(config.devices, log, { onPoll: (id, ms, answered) => metrics?.observePoll(id, ms, answered) });
-  const snapshot = (): HealthSnapshot => ({ devices: fleet.health.allDevices(), network: paths.network(), host: paths.host() });
+  let alerting: Alerting | null = null;
+  const fleet = await createFleet(config.devices, log, {
+    onPoll: (id, ms, answered) => {
+      metrics?.observePoll(id, ms, answered);
+      alerting?.observePoll(id, ms);
+    },
+  });
+  // Before the first poll: restored alert states must be in place when evaluations begin.
+  const alerts = startAlerting(config, fleet, paths, log);
+  alerting = alerts;
+  const snapshot = (): HealthSnapshot => ({ devices: fleet.health.allDevices(), network: paths.network(), host: paths.host(), alerts: alerts.views() });
   metrics = createAgentMetrics(snapshot, version);
   const http = await buildServer({
     health: fleet.health,
@@ -44,6 +65,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     tls: serverTls(config.http, log),
     simulators: fleet.simulators,
     pollNow: fleet.pollNow,
+    alerts: alerts.views,
     now: () => new Date(),
   });
   let address: string;
@@ -51,6 +73,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     address = await http.listen({ host: config.http.listen.host, port: config.http.listen.port });
   } catch (error) {
     await fleet.stop();
+    await alerts.stop(0);
     throw error;
   }
   log.info({ url: address, devices: config.devices.length }, 'posdiag listening');
@@ -62,7 +85,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     log,
   );
 
-  const selfCheck = config.selfCheck.cron ? scheduleSelfCheck(config, fleet, paths, monitor, log) : null;
+  const selfCheck = config.selfCheck.cron ? scheduleSelfCheck(config, fleet, paths, monitor, log, alerts) : null;
   const heartbeat = startAgentHeartbeat(config.heartbeat, { version, status: () => statusDocument(snapshot(), new Date()), metrics, log });
 
   return {
@@ -70,9 +93,11 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     paths,
     url: address,
     http,
+    alerting: alerts,
     async stop() {
       await http.close();
       await Promise.all([fleet.stop(), monitor.stop(), selfCheck?.stop(), heartbeat.stop()]);
+      await alerts.stop(notifyGraceMs);
     },
   };
 }
@@ -81,7 +106,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
  * Once a day at a fixed local time: poll every device, run every network and host check, and
  * write one summary line. A provider reading the log sees every morning that the agent works.
  */
-function scheduleSelfCheck(config: Config, fleet: Fleet, paths: PathHealth, monitor: PathMonitor, log: Logger): CalendarHandle {
+function scheduleSelfCheck(config: Config, fleet: Fleet, paths: PathHealth, monitor: PathMonitor, log: Logger, alerting: Alerting): CalendarHandle {
   const selfLog = log.child({ component: 'self-check' });
   return scheduleCalendar(
     {
@@ -92,7 +117,7 @@ function scheduleSelfCheck(config: Config, fleet: Fleet, paths: PathHealth, moni
       run: async () => {
         fleet.pollNow();
         await monitor.checkNow();
-        const document = statusDocument({ devices: fleet.health.allDevices(), network: paths.network(), host: paths.host() }, new Date());
+        const document = statusDocument({ devices: fleet.health.allDevices(), network: paths.network(), host: paths.host(), alerts: alerting.views() }, new Date());
         selfLog.info(
           { overall: document.overall, devices: document.devices.length, alerts: document.alerts.map((a) => `${a.device ?? a.target}/${a.condition}`) },
           'daily self-check',

@@ -14,7 +14,7 @@ const faultsBodySchema = {
 
 /** The JSON API under /api/v1. Handlers read the health model; they never touch a device. */
 export const apiRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
-  const snapshot = () => ({ devices: deps.health.allDevices(), network: deps.paths.network(), host: deps.paths.host() });
+  const snapshot = () => ({ devices: deps.health.allDevices(), network: deps.paths.network(), host: deps.paths.host(), alerts: deps.alerts?.() });
 
   app.get('/api/v1/status', async () => statusDocument(snapshot(), deps.now()));
 

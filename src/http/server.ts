@@ -7,6 +7,7 @@ import type { AgentMetrics } from '../metrics/registry.js';
 import { bearerTokenHook } from './auth.js';
 import { ApiError, errorBody, type ApiErrorCode } from './errors.js';
 import { apiRoutes } from './api.js';
+import type { AlertView } from './status-document.js';
 
 export interface HttpDeps {
   health: HealthModel;
@@ -22,6 +23,8 @@ export interface HttpDeps {
   simulators: ReadonlyMap<string, SimulatorEndpoint>;
   /** Ends the waits of one device (or all): they poll now. */
   pollNow(deviceId?: string): void;
+  /** The alert states for /api/v1/status; absent: alerts are the active conditions. */
+  alerts?: () => readonly AlertView[];
   now(): Date;
 }
 

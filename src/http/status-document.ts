@@ -70,7 +70,8 @@ export interface AlertView {
   /** The network target (or `network`, `host`) for conditions that are not about a device. */
   target: string | null;
   severity: string;
-  state: 'firing';
+  /** pending: seen, below the failure threshold; firing: sent; resolved: over (shown for a while). */
+  state: 'pending' | 'firing' | 'resolved';
   since: string;
 }
 
@@ -81,6 +82,8 @@ export interface HealthSnapshot {
   devices: readonly DeviceState[];
   network: NetworkState;
   host: HostState;
+  /** The alert machine's states (src/alerts); absent (posdiag check): each active condition as firing. */
+  alerts?: readonly AlertView[];
 }
 
 export function statusDocument(health: HealthSnapshot, now: Date): StatusDocument {
@@ -91,7 +94,7 @@ export function statusDocument(health: HealthSnapshot, now: Date): StatusDocumen
     devices: health.devices.map(deviceView),
     network: networkView(health.network),
     host: hostView(health.host),
-    alerts: [
+    alerts: health.alerts ? [...health.alerts] : [
       ...health.devices.flatMap((d) =>
         d.conditions.map((c) => ({
           id: `${d.id}/${c.id}`,

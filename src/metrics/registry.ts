@@ -148,8 +148,9 @@ export function createAgentMetrics(snapshot: () => HealthSnapshot, version: stri
     if (verdict) g.set(verdict === 'down' ? 0 : 1);
   });
 
-  gauge('posdiag_alert_active', 'Active conditions, one series each (1).', ['condition', 'device', 'target', 'severity'], (g) => {
+  gauge('posdiag_alert_active', 'Firing alerts (past alerts.failureThreshold), one series each (1).', ['condition', 'device', 'target', 'severity'], (g) => {
     for (const alert of scrape().document.alerts) {
+      if (alert.state !== 'firing') continue; // pending: not yet past the failure threshold
       g.set({ condition: alert.condition, device: alert.device ?? '', target: alert.target ?? '', severity: alert.severity }, 1);
     }
   });

@@ -87,8 +87,12 @@ devices:
       const device = await waitUntil(printer, (d) => d.conditions.includes(condition), { what: condition });
       expect(device.printer).toMatchObject(printerFields);
       expect(device.connected).toBe(true);
+      // The alert machine fires after alerts.failureThreshold (3) consecutive polls; until then it is pending.
       const { body } = await agent.get('/api/v1/status');
-      expect(body.alerts).toContainEqual(expect.objectContaining({ condition, device: 'printer-1', state: 'firing' }));
+      expect(body.alerts).toContainEqual(expect.objectContaining({ condition, device: 'printer-1', state: expect.stringMatching(/^(pending|firing)$/) }));
+      await waitUntil(() => agent.get('/api/v1/status'), (r) => r.body.alerts.some((a: { condition: string; state: string }) => a.condition === condition && a.state === 'firing'), {
+        what: `${condition} firing`,
+      });
 
       await simulator.setFaults(Object.fromEntries(Object.keys(fault).map((k) => [k, false])));
       await waitUntil(printer, (d) => d.conditions.length === 0, { what: `${condition} cleared` });

@@ -88,7 +88,8 @@ network:
     expect(printer[0]?.metric.status).toBe('no_paper');
     const probe = await waitUntil(() => query('probe_success{target="acquirer"}'), (r) => r.length > 0, { what: 'probe series', timeoutMs: 20_000, everyMs: 250 });
     expect(probe[0]?.value[1]).toBe('1');
-    const alert = await query('posdiag_alert_active{condition="printer.paper_out"}');
+    // Firing after alerts.failureThreshold polls: wait for it rather than assume it.
+    const alert = await waitUntil(() => query('posdiag_alert_active{condition="printer.paper_out"}'), (r) => r.length > 0, { what: 'alert series', timeoutMs: 20_000, everyMs: 250 });
     expect(alert[0]?.metric).toMatchObject({ device: 'printer-1', severity: 'critical' });
   });
 
