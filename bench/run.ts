@@ -12,11 +12,12 @@ import { type SimulatorUnderTest, startSimulatorProcess } from '../test/helpers/
 import { cpuSeconds, machine, percentile, round, rssMb } from './proc.js';
 import { httpLoad } from './http-load.js';
 import { probesSideBySide } from './probes.js';
+import { storeCost } from './store.js';
 import { zvtDetectionLatency } from './zvt-detection.js';
 import { scale } from './scale.js';
 
 const quick = process.argv.includes('--quick');
-/** `--only NAME[,NAME]` runs just those phases (detection, footprint, polls, probes, scale, http). */
+/** `--only NAME[,NAME]` runs just those phases (detection, footprint, polls, probes, scale, http, store). */
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((process.argv[onlyIndex + 1] ?? '').split(',')) : null;
 const wanted = (phase: string) => only === null || only.has(phase);
@@ -172,6 +173,7 @@ async function main() {
   if (wanted('footprint')) log(await steadyFootprint(quick ? 15 : 60));
   if (wanted('polls')) log(await rssOverPolls(quick ? 20_000 : 100_000));
   if (wanted('probes')) log(await probesSideBySide(quick ? 100 : 300));
+  if (wanted('store')) log(await storeCost(quick));
   if (wanted('scale')) log(await scale(quick ? [1, 8, 32] : [1, 8, 32, 64], quick ? 10 : 30, quick ? 5 : 20));
   if (wanted('http')) {
     const rig = await printerRig('1s');
