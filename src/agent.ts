@@ -6,6 +6,7 @@ import { createFleet, type Fleet } from './devices/fleet.js';
 import { PathHealth } from './health/path-health.js';
 import { startAgentHeartbeat } from './heartbeat/index.js';
 import { buildServer } from './http/server.js';
+import { type StatusPageWiring, statusPageWiring } from './http/status-page-deps.js';
 import { serverTls } from './http/tls.js';
 import { type HealthSnapshot, statusDocument } from './http/status-document.js';
 import { type AgentMetrics, createAgentMetrics } from './metrics/registry.js';
@@ -43,10 +44,12 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   // before the first poll (polling starts with fleet.start()).
   let metrics: AgentMetrics | null = null;
   let alerting: Alerting | null = null;
+  let statusPage: StatusPageWiring | null = null;
   const fleet = await createFleet(config.devices, log, {
     onPoll: (id, ms, answered) => {
       metrics?.observePoll(id, ms, answered);
       alerting?.observePoll(id, ms);
+      statusPage?.observePoll(id, ms, answered);
     },
   });
   // Before the first poll: restored alert states must be in place when evaluations begin.
@@ -54,19 +57,24 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   alerting = alerts;
   const snapshot = (): HealthSnapshot => ({ devices: fleet.health.allDevices(), network: paths.network(), host: paths.host(), alerts: alerts.views() });
   metrics = createAgentMetrics(snapshot, version);
+  // "Check now" on the page runs the path checks too; the monitor starts after listen.
+  let checkPaths = async (): Promise<void> => {};
+  const startedAt = new Date();
+  statusPage = statusPageWiring({ config, health: fleet.health, paths, log, version, startedAt, alerts: alerts.views, pollNow: () => fleet.pollNow(), checkPaths: () => checkPaths() });
   const http = await buildServer({
     health: fleet.health,
     paths,
     metrics,
     log,
     version,
-    startedAt: new Date(),
+    startedAt,
     token: config.http.token,
     tls: serverTls(config.http, log),
     simulators: fleet.simulators,
     pollNow: fleet.pollNow,
     alerts: alerts.views,
     now: () => new Date(),
+    statusPage: statusPage.deps,
   });
   let address: string;
   try {
@@ -84,9 +92,11 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     config.host,
     log,
   );
+  checkPaths = () => monitor.checkNow();
 
   const selfCheck = config.selfCheck.cron ? scheduleSelfCheck(config, fleet, paths, monitor, log, alerts) : null;
-  const heartbeat = startAgentHeartbeat(config.heartbeat, { version, status: () => statusDocument(snapshot(), new Date()), metrics, log });
+  const settlementReminder = config.settlementReminder.cron ? scheduleSettlementReminder(config, fleet, log) : null;
+  const heartbeat = startAgentHeartbeat(config, { version, status: () => statusDocument(snapshot(), new Date()), metrics, log });
 
   return {
     fleet,
@@ -96,7 +106,8 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     alerting: alerts,
     async stop() {
       await http.close();
-      await Promise.all([fleet.stop(), monitor.stop(), selfCheck?.stop(), heartbeat.stop()]);
+      await Promise.all([fleet.stop(), monitor.stop(), selfCheck?.stop(), settlementReminder?.stop(), heartbeat.stop()]);
+      statusPage?.stop();
       await alerts.stop(notifyGraceMs);
     },
   };
@@ -125,5 +136,23 @@ function scheduleSelfCheck(config: Config, fleet: Fleet, paths: PathHealth, moni
       },
     },
     { logger: selfLog, onOutcome: (o) => o.error && selfLog.error({ err: o.error }, 'daily self-check failed') },
+  );
+}
+
+/** At closing time: every terminal without an end-of-day in the last shop day gets a reminder. */
+function scheduleSettlementReminder(config: Config, fleet: Fleet, log: Logger): CalendarHandle {
+  const reminderLog = log.child({ component: 'settlement-reminder' });
+  return scheduleCalendar(
+    {
+      name: 'settlement-reminder',
+      expression: config.settlementReminder.cron as string,
+      ...(config.settlementReminder.timezone ? { timezone: config.settlementReminder.timezone } : {}),
+      timeoutMs: 10_000,
+      run: async () => {
+        const reminded = fleet.health.remindSettlement(new Date());
+        if (reminded.length > 0) reminderLog.warn({ devices: reminded }, 'closing time: no end-of-day settlement seen today; run it on the terminal');
+      },
+    },
+    { logger: reminderLog, onOutcome: (o) => o.error && reminderLog.error({ err: o.error }, 'settlement reminder failed') },
   );
 }

@@ -172,22 +172,38 @@ const networkSchema = z
   )
   .describe('Checks of the path to the acquirer: link, gateway, DNS, ping, TCP, TLS.');
 
+const cronExpression = () =>
+  z.string().refine((text) => cron.validate(text), { message: 'is not a cron expression (five fields, e.g. "0 6 * * *" for 06:00 every day)' });
+
+const cronTimeZone = () =>
+  z
+    .string()
+    .refine((zone) => isTimeZone(zone), { message: 'is not an IANA time zone such as Asia/Shanghai or Europe/Berlin' })
+    .nullable()
+    .default(null)
+    .describe("Time zone of the cron times; null is the PC's own.");
+
 const selfCheckSchema = z
   .strictObject({
-    cron: z
-      .string()
-      .refine((text) => cron.validate(text), { message: 'is not a cron expression (five fields, e.g. "0 6 * * *" for 06:00 every day)' })
+    cron: cronExpression()
       .nullable()
       .default('0 6 * * *')
       .describe('When to run the daily self-check (every device polled, every network and host check run, one summary log line). null turns it off.'),
-    timezone: z
-      .string()
-      .refine((zone) => isTimeZone(zone), { message: 'is not an IANA time zone such as Asia/Shanghai or Europe/Berlin' })
-      .nullable()
-      .default(null)
-      .describe("Time zone of the cron times; null is the PC's own."),
+    timezone: cronTimeZone(),
   })
   .describe('A daily self-check at a fixed local time, so the log shows every morning that the agent and its checks work.');
+
+const settlementReminderSchema = z
+  .strictObject({
+    cron: cronExpression()
+      .nullable()
+      .default(null)
+      .describe(
+        'Closing time, e.g. "30 21 * * *": every payment terminal without an end-of-day in the 12 hours before raises terminal.settlement_reminder until one is seen. null (the default) turns it off.',
+      ),
+    timezone: cronTimeZone(),
+  })
+  .describe('A reminder at closing time to run the end-of-day settlement on the payment terminals.');
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -219,6 +235,7 @@ export const configSchema = z
     network: networkSchema.prefault({}),
     host: hostSchema.prefault({}),
     selfCheck: selfCheckSchema.prefault({}),
+    settlementReminder: settlementReminderSchema.prefault({}),
     site: siteSchema.prefault({}),
     alerts: alertsSchema.prefault({}),
     notify: notifySchema.prefault({}),

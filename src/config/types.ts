@@ -29,6 +29,8 @@ export interface Config {
   network: NetworkConfig;
   host: HostConfig;
   selfCheck: SelfCheckConfig;
+  /** Same shape: a cron time (closing time) and its time zone; cron null turns it off. */
+  settlementReminder: SelfCheckConfig;
   site: SiteConfig;
   alerts: AlertsConfig;
   notify: NotifyConfig;
@@ -36,7 +38,7 @@ export interface Config {
 }
 
 export interface SelfCheckConfig {
-  /** node-cron expression, or null for no daily self-check. */
+  /** node-cron expression, or null for none. */
   cron: string | null;
   timezone: string | null;
 }
@@ -63,9 +65,8 @@ export interface HeartbeatConfig {
   intervalMs: number;
   /** Deadline of one push. */
   timeoutMs: number;
-  /** The instance label; null: the host name, filled in by the agent. */
+  /** The instance label; null: the host name, filled in by the agent. (The site label is site.id.) */
   instance: string | null;
-  site: string | null;
   pushgateway: { url: string; job: string; auth: HeartbeatSinkAuth; caFile: string | null } | null;
   webhook: { url: string; auth: HeartbeatSinkAuth; caFile: string | null } | null;
 }

@@ -26,6 +26,8 @@ export interface DeviceFacts {
   identity: DeviceIdentity;
   /** The last serial-number change seen since the agent started, or null. */
   swap: DeviceSwap | null;
+  /** When the closing-time reminder found no end-of-day for this terminal (ISO-8601), or null. */
+  settlementReminder: string | null;
 }
 
 export interface DeviceCondition {
@@ -41,6 +43,21 @@ export interface DeviceCondition {
  * not alert forever. There is nothing to acknowledge: it clears by itself.
  */
 export const deviceSwapNoticeMs = 24 * 3_600_000;
+
+/**
+ * The closing-time settlement reminder: raised when no end-of-day was seen in the 12 hours
+ * before closing (one shop day), active until an end-of-day is seen or 12 hours pass (the next
+ * morning's shop is a new day; an unsettled batch then shows as terminal.settlement_overdue).
+ */
+export const settlementReminderMs = 12 * 3_600_000;
+
+/** Whether the closing-time reminder should fire for a device with this reading. */
+export function needsSettlementReminder(reading: DeviceReading | null, now: Date): boolean {
+  // Only terminals report settlement facts (settlementDue is null for every other device).
+  if (reading === null || reading.settlementDue === null) return false;
+  const last = reading.lastSettlementAt === null ? null : Date.parse(reading.lastSettlementAt);
+  return last === null || now.getTime() - last > settlementReminderMs;
+}
 
 const printer = (facts: DeviceFacts) => (facts.connected ? facts.reading?.printer ?? null : null);
 /** The last reading while the device answers; a silent device reports nothing but unreachable. */
@@ -132,6 +149,18 @@ export const deviceConditions: readonly DeviceCondition[] = [
     // lock (terminal.locked, critical).
     severity: 'warning',
     isActive: (facts) => reading(facts)?.settlementDue === true,
+  },
+  {
+    id: 'terminal.settlement_reminder',
+    component: 'terminal',
+    severity: 'warning',
+    isActive: (facts, now) => {
+      const current = reading(facts);
+      if (facts.settlementReminder === null || current === null) return false;
+      const remindedAt = Date.parse(facts.settlementReminder);
+      const settledAt = current.lastSettlementAt === null ? null : Date.parse(current.lastSettlementAt);
+      return now.getTime() - remindedAt < settlementReminderMs && (settledAt === null || settledAt < remindedAt - settlementReminderMs);
+    },
   },
 ];
 

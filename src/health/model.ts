@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { DeviceIdentity, DeviceReading } from '../../drivers/model.js';
-import { activeDeviceConditions, conditionSeverity, type DeviceSwap, type Severity } from './conditions.js';
+import { activeDeviceConditions, conditionSeverity, type DeviceSwap, needsSettlementReminder, type Severity } from './conditions.js';
 
 /** What the agent knows about one device right now. Plain data; the API serialises it. */
 export interface DeviceState {
@@ -17,6 +17,8 @@ export interface DeviceState {
   identity: DeviceIdentity;
   /** The last serial-number change seen since the agent started (a different device answers). */
   swap: DeviceSwap | null;
+  /** When the closing-time reminder last found no end-of-day for this terminal, or null. */
+  settlementReminder: string | null;
   /** End of the last poll attempt, answered or not (ISO-8601). */
   lastPollAt: string | null;
   /** Last time the device answered (ISO-8601). */
@@ -59,6 +61,7 @@ export class HealthModel extends EventEmitter<{ change: [deviceId: string] }> {
       reading: null,
       identity: unknownIdentity,
       swap: null,
+      settlementReminder: null,
       lastPollAt: null,
       lastSeenAt: null,
       lastError: null,
@@ -110,6 +113,16 @@ export class HealthModel extends EventEmitter<{ change: [deviceId: string] }> {
       consecutiveFailures: d.consecutiveFailures + 1,
       lastError: error,
     }));
+  }
+
+  /**
+   * Closing time: every answering terminal without an end-of-day in the last shop day gets the
+   * reminder condition. Returns the ids reminded.
+   */
+  remindSettlement(now: Date): string[] {
+    const reminded = [...this.devices.values()].filter((d) => d.connected && needsSettlementReminder(d.reading, now)).map((d) => d.id);
+    for (const id of reminded) this.update(id, now, (d) => ({ ...d, settlementReminder: now.toISOString() }));
+    return reminded;
   }
 
   /** The link is gone (unplugged, port missing, connection refused). */

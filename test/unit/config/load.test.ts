@@ -31,10 +31,11 @@ const DEFAULTS: Config = {
   network: { intervalMs: 10_000, timeoutMs: 5_000, checkGateway: true, tlsExpiryWarningDays: 14, lossThresholdPercent: 10, latencyThresholdMs: 400, targets: [] },
   host: { intervalMs: 60_000, minFreeDiskMb: 500, minFreeDiskPercent: 5 },
   selfCheck: { cron: '0 6 * * *', timezone: null },
+  settlementReminder: { cron: null, timezone: null },
   site: { id: null, name: null },
   alerts: { failureThreshold: 3, successThreshold: 2, reminderIntervalMs: 4 * 3_600_000, openingHours: null, maintenance: [] },
   notify: { timeoutMs: 10_000, retry: { initialDelayMs: 1_000, maxDelayMs: 300_000 }, webhooks: [], alertmanager: [] },
-  heartbeat: { intervalMs: 60_000, timeoutMs: 10_000, instance: null, site: null, pushgateway: null, webhook: null },
+  heartbeat: { intervalMs: 60_000, timeoutMs: 10_000, instance: null, pushgateway: null, webhook: null },
 };
 
 describe('parseConfigText: defaults', () => {

@@ -28,6 +28,7 @@ const facts = (reading: DeviceReading | null, more: Partial<DeviceFacts> = {}): 
   reading,
   identity,
   swap: null,
+  settlementReminder: null,
   ...more,
 });
 const conditions = (o: Partial<ZvtObservation>) => activeDeviceConditions(facts(terminal(o)), now);
