@@ -112,17 +112,15 @@ export const heartbeatSchema = z
     instance: labelValue('instance')
       .nullable()
       .default(null)
-      .describe("Names this agent to the provider (the instance label). null: this PC's host name."),
-    site: labelValue('site').nullable().default(null).describe('Optional site (shop) id, pushed as the site label. null: none.'),
+      .describe("Names this agent to the provider (the instance label). null: this PC's host name. The site label is site.id."),
     pushgateway: pushgatewaySchema,
     webhook: webhookSchema,
   })
   .transform(
-    ({ interval, timeout, instance, site, pushgateway, webhook }): HeartbeatConfig => ({
+    ({ interval, timeout, instance, pushgateway, webhook }): HeartbeatConfig => ({
       intervalMs: interval,
       timeoutMs: timeout,
       instance,
-      site,
       pushgateway,
       webhook,
     }),

@@ -1,9 +1,11 @@
 /**
- * The heartbeat as the agent starts it: identity from the config (or the host name) and the
- * agent's series taken from its /metrics registry, so pushed and scraped series are the same.
+ * The heartbeat as the agent starts it: identity from the config (the site label is the same
+ * site.id Alertmanager alerts carry) and the agent's series taken from its /metrics registry,
+ * so pushed and scraped series are the same.
  */
 import os from 'node:os';
-import type { HeartbeatConfig } from '../config/index.js';
+import { siteId } from '../alerts/service.js';
+import type { Config } from '../config/index.js';
 import type { StatusDocument } from '../http/status-document.js';
 import type { Logger } from '../log.js';
 import type { AgentMetrics } from '../metrics/registry.js';
@@ -20,10 +22,10 @@ export interface AgentHeartbeatDeps {
   log: Logger;
 }
 
-export function startAgentHeartbeat(config: HeartbeatConfig, deps: AgentHeartbeatDeps): Heartbeat {
+export function startAgentHeartbeat(config: Pick<Config, 'heartbeat' | 'site'>, deps: AgentHeartbeatDeps): Heartbeat {
   return startHeartbeat({
-    config,
-    identity: { instance: config.instance ?? os.hostname(), site: config.site, version: deps.version },
+    config: config.heartbeat,
+    identity: { instance: config.heartbeat.instance ?? os.hostname(), site: siteId(config.site.id), version: deps.version },
     status: deps.status,
     agentSeries: () => seriesText(deps.metrics),
     log: deps.log,

@@ -55,8 +55,8 @@ heartbeat:
   interval: ${INTERVAL_MS}ms
   timeout: 1s
   instance: shop-0042
-  site: berlin-mitte
   pushgateway: { url: '${baseUrl}' }
+site: { id: berlin-mitte }
 selfCheck: { cron: null }
 `);
   }, 30_000);
@@ -84,7 +84,10 @@ selfCheck: { cron: null }
       what: 'overall down pushed',
     });
     expect(overall.filter((l) => l.endsWith(' 1'))).toHaveLength(1);
-    const alerts = await series('posdiag_alert_active');
+    // The alert fires after the failure threshold (3 polls), possibly a push after the state.
+    const alerts = await waitUntil(() => series('posdiag_alert_active'), (lines) => lines.some((l) => l.includes('condition="printer.paper_out"')), {
+      what: 'paper-out alert pushed',
+    });
     expect(alerts.find((l) => l.includes('condition="printer.paper_out"'))).toContain('severity="critical"');
     // Pushgateway's own record of the push, per group: present, so the push really was accepted.
     expect((await series('push_time_seconds')).some((l) => l.includes('instance="shop-0042"'))).toBe(true);

@@ -91,7 +91,6 @@ describe('heartbeat', () => {
       intervalMs: 60_000,
       timeoutMs: 10_000,
       instance: null,
-      site: null,
       pushgateway: null,
       webhook: null,
     });
@@ -102,7 +101,6 @@ describe('heartbeat', () => {
 heartbeat:
   interval: 30s
   instance: shop-0042
-  site: berlin-mitte
   pushgateway: { url: 'https://push.example.net:9091/pg', basicAuth: { username: shop, password: pw } }
   webhook: { url: 'http://hooks.example.net/hb', token: abc, ca: ca.pem }
 `);
@@ -110,7 +108,6 @@ heartbeat:
       intervalMs: 30_000,
       timeoutMs: 10_000,
       instance: 'shop-0042',
-      site: 'berlin-mitte',
       pushgateway: { url: 'https://push.example.net:9091/pg', job: 'posdiag', auth: { type: 'basic', username: 'shop', password: 'pw' }, caFile: null },
       webhook: { url: 'http://hooks.example.net/hb', auth: { type: 'bearer', token: 'abc' }, caFile: path.join(dir, 'ca.pem') },
     });

@@ -73,7 +73,7 @@ async function exportedNames(): Promise<Set<string>> {
   const snapshot = () => ({ devices: health.allDevices(), network: paths.network(), host: paths.host() });
   const metrics = createAgentMetrics(snapshot, '0.0.0-test');
   const heartbeat = startHeartbeat({
-    config: { intervalMs: 60_000, timeoutMs: 1_000, instance: 'x', site: null, pushgateway: null, webhook: null },
+    config: { intervalMs: 60_000, timeoutMs: 1_000, instance: 'x', pushgateway: null, webhook: null },
     identity: { instance: 'x', site: null, version: '0' },
     status: () => statusDocument(snapshot(), new Date()),
     agentSeries: async () => '',

@@ -64,7 +64,7 @@ const document = {
   alerts: [],
 } as unknown as StatusDocument;
 
-const baseConfig: HeartbeatConfig = { intervalMs: 100, timeoutMs: 1_000, instance: 'shop-1', site: null, pushgateway: null, webhook: null };
+const baseConfig: HeartbeatConfig = { intervalMs: 100, timeoutMs: 1_000, instance: 'shop-1', pushgateway: null, webhook: null };
 
 let heartbeat: Heartbeat | null = null;
 afterEach(async () => {
@@ -77,7 +77,7 @@ describe('heartbeat', () => {
     const pushgateway = await receiver();
     const { log } = logCapture();
     heartbeat = startHeartbeat({
-      config: { ...baseConfig, site: 'b1', pushgateway: { url: `http://127.0.0.1:${pushgateway.port}/`, job: 'posdiag', auth: { type: 'basic', username: 'shop', password: 'pw' }, caFile: null } },
+      config: { ...baseConfig, pushgateway: { url: `http://127.0.0.1:${pushgateway.port}/`, job: 'posdiag', auth: { type: 'basic', username: 'shop', password: 'pw' }, caFile: null } },
       identity: { instance: 'shop-1', site: 'b1', version: '1.0.0' },
       status: () => document,
       agentSeries: async () => '# HELP posdiag_device_up x\n# TYPE posdiag_device_up gauge\nposdiag_device_up{device="p1"} 1\n',
