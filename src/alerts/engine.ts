@@ -124,6 +124,8 @@ export class AlertEngine {
   private apply(observations: readonly Observation[]): void {
     const now = this.now();
     const commit: AlertCommit = { upserts: [], deletes: [], history: [], outbox: [] };
+    // Logged after the commit: a line saying "alert firing" means it is already on disk.
+    const announcements: Array<() => void> = [];
     const open = isOpen(this.settings.openingHours, now);
     for (const observation of observations) {
       const previous = this.states.get(observation.id) ?? null;
@@ -143,7 +145,7 @@ export class AlertEngine {
         const row: HistoryRow = { ...t, condition: observation.condition, subject, severity };
         commit.history.push(row);
         if (t.to === 'firing' || t.to === 'resolved') {
-          this.log.info({ alert: t.id, severity, silenced, notified: result.notifications.length > 0 }, `alert ${t.to}`);
+          announcements.push(() => this.log.info({ alert: t.id, severity, silenced, notified: result.notifications.length > 0 }, `alert ${t.to}`));
         }
       }
       for (const n of result.notifications) {
@@ -163,5 +165,6 @@ export class AlertEngine {
     // Written before sent: if the process dies right after this line, the next start sends it.
     this.store.commitAlerts(commit);
     this.outbox.enqueue(commit.outbox);
+    for (const announce of announcements) announce();
   }
 }
