@@ -17,6 +17,12 @@ export interface HostOptions {
   minFreeDiskPercent: number;
   minAvailableMemoryPercent: number;
   maxCpuBusyPercent: number;
+  /**
+   * The shortest window (ms of wall time) a CPU busy share is judged on. A check run right after
+   * another ("check now", the daily self-check) would otherwise judge a few milliseconds, in
+   * which the agent's own work is often all there is: 100 % busy. Shorter: the older baseline stays.
+   */
+  minCpuSampleMs: number;
   /** A wall clock before this (ms since epoch) is a reset clock (dead CMOS battery). */
   earliestPlausibleTime: number;
   /** Wall clock moving this much more or less than the monotonic clock between checks is a jump. */
@@ -28,6 +34,7 @@ export const DEFAULT_HOST_OPTIONS: Readonly<Omit<HostOptions, 'dataDir'>> = Obje
   minFreeDiskPercent: 5,
   minAvailableMemoryPercent: 5,
   maxCpuBusyPercent: 95,
+  minCpuSampleMs: 1_000,
   earliestPlausibleTime: Date.UTC(2025, 0, 1),
   maxClockJumpMs: 120_000,
 });
@@ -191,9 +198,11 @@ export function checkClock(o: HostOptions, wallMs: number, monoMs: number, histo
 /** Pure: CPU busy share since the previous sample. */
 export function checkCpu(o: HostOptions, now: CpuTimes, load: number[], cores: number, history: HostHistory): CpuResult {
   const previous = history.cpu;
-  history.cpu = now;
   const dTotal = previous === undefined ? 0 : now.total - previous.total;
-  const busyPercent = previous === undefined || dTotal <= 0 ? null : pct(now.busy - previous.busy, dTotal);
+  // os.cpus() times add up over all cores: a window of W ms is about W × cores of them.
+  const tooShort = previous !== undefined && dTotal < o.minCpuSampleMs * Math.max(1, cores);
+  if (!tooShort) history.cpu = now;
+  const busyPercent = previous === undefined || dTotal <= 0 || tooShort ? null : pct(now.busy - previous.busy, dTotal);
   const ok = busyPercent === null || busyPercent < o.maxCpuBusyPercent;
   return {
     layer: 'cpu',

@@ -32,8 +32,16 @@ describe('checkCpu', () => {
   it('busy share between two samples; none on the first', () => {
     const history: HostHistory = {};
     expect(checkCpu(o, { busy: 100, total: 1_000 }, [0.5], 2, history)).toMatchObject({ ok: true, busyPercent: null, load1: 0.5, cores: 2 });
-    expect(checkCpu(o, { busy: 150, total: 1_100 }, [0.5], 2, history)).toMatchObject({ ok: true, busyPercent: 50 });
-    expect(checkCpu(o, { busy: 249, total: 1_200 }, [3], 2, history)).toMatchObject({ ok: false, code: 'CPU_BUSY', busyPercent: 99, reason: 'CPU 99% busy since the last check' });
+    expect(checkCpu(o, { busy: 1_100, total: 3_000 }, [0.5], 2, history)).toMatchObject({ ok: true, busyPercent: 50 });
+    expect(checkCpu(o, { busy: 3_080, total: 5_000 }, [3], 2, history)).toMatchObject({ ok: false, code: 'CPU_BUSY', busyPercent: 99, reason: 'CPU 99% busy since the last check' });
+  });
+
+  it('judges no window shorter than minCpuSampleMs, and keeps the older baseline for the next check', () => {
+    const history: HostHistory = {};
+    checkCpu(o, { busy: 0, total: 0 }, [0], 2, history);
+    // 20 ms later on 2 cores, all of it the agent's own work: not "100 % busy".
+    expect(checkCpu(o, { busy: 40, total: 40 }, [0], 2, history)).toMatchObject({ ok: true, busyPercent: null });
+    expect(checkCpu(o, { busy: 1_000, total: 4_000 }, [0], 2, history)).toMatchObject({ ok: true, busyPercent: 25 });
   });
 });
 
