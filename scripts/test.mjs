@@ -13,9 +13,11 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const run = (command, args, options = {}) => spawnSync(command, args, { stdio: 'inherit', cwd: root, ...options });
 const onPath = (command) =>
   (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, command)));
+// A tool is a command on PATH, or (fonts and other data) a file at a fixed path.
+const present = (tool) => (tool.path ? existsSync(tool.path) : onPath(tool.command));
 
 function ensureTools() {
-  const missing = testTools.filter((tool) => !onPath(tool.command));
+  const missing = testTools.filter((tool) => !present(tool));
   if (missing.length === 0) return true;
   const packages = [...new Set(missing.map((tool) => tool.package))];
   const command = ['apt-get', 'install', '-y', '--no-install-recommends', ...packages];
@@ -25,9 +27,9 @@ function ensureTools() {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     run('apt-get', ['update', '-qq'], { env });
     const result = run(command[0], command.slice(1), { env });
-    if (result.status === 0 && testTools.every((tool) => onPath(tool.command))) return true;
+    if (result.status === 0 && testTools.every(present)) return true;
   }
-  console.error(`Missing test tools: ${missing.map((t) => `${t.command} (${t.why})`).join(', ')}`);
+  console.error(`Missing test tools: ${missing.map((t) => `${t.command ?? t.path} (${t.why})`).join(', ')}`);
   console.error(`Install them with:\n  sudo ${command.join(' ')}`);
   return false;
 }

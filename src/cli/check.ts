@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Config } from '../config/index.js';
 import type { DeviceState } from '../health/model.js';
 import { createFleet } from '../devices/fleet.js';
 import { PathHealth } from '../health/path-health.js';
@@ -24,6 +25,24 @@ export async function checkCommand(args: string[], io: { stdout: NodeJS.Writable
   const config = await loadOrReport(source, io.stderr);
   if (!config) return exitCodes.usage;
 
+  const document = await checkRound(config);
+
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  } else {
+    io.stdout.write(`posdiag check — ${source.embedded ? 'embedded default config (simulated devices)' : source.path}\n`);
+    for (const device of document.devices) io.stdout.write(describe(device));
+    io.stdout.write(describeNetwork(document));
+    io.stdout.write(`overall: ${document.overall}\n`);
+  }
+  return document.alerts.length > 0 ? exitCodes.faults : exitCodes.ok;
+}
+
+/**
+ * One round of every check without the daemon: each device polled once (or found unreachable),
+ * the network path and the host checked. Also what `posdiag bundle` reports when no agent runs.
+ */
+export async function checkRound(config: Config): Promise<StatusDocument> {
   const fleet = await createFleet(config.devices, quietLogger(), { unreachableAfter: 1 });
   const settled = new Promise<void>((resolve) => {
     const done = () => fleet.health.allDevices().every(hasVerdict);
@@ -42,16 +61,7 @@ export async function checkCommand(args: string[], io: { stdout: NodeJS.Writable
   ]);
   const document = statusDocument({ devices: fleet.health.allDevices(), network: paths.network(), host: paths.host() }, new Date());
   await fleet.stop();
-
-  if (values.json) {
-    io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-  } else {
-    io.stdout.write(`posdiag check — ${source.embedded ? 'embedded default config (simulated devices)' : source.path}\n`);
-    for (const device of document.devices) io.stdout.write(describe(device));
-    io.stdout.write(describeNetwork(document));
-    io.stdout.write(`overall: ${document.overall}\n`);
-  }
-  return document.alerts.length > 0 ? exitCodes.faults : exitCodes.ok;
+  return document;
 }
 
 /** A device has been polled once, or is known to be unreachable. */

@@ -1,5 +1,6 @@
 import { driverNames } from '../../drivers/index.js';
 import { version } from '../version.js';
+import { bundleCommand } from './bundle.js';
 import { checkCommand } from './check.js';
 import { devicesCommand } from './devices.js';
 import { runCommand } from './run.js';
@@ -13,6 +14,8 @@ const usage = `posdiag ${version} — diagnostic agent for point-of-sale tills
 Usage:
   posdiag run      [--config FILE]          run the agent (HTTP on 127.0.0.1:9137 by default)
   posdiag check    [--config FILE] [--json] one round of every check; exit 0 healthy, 1 faults, 2 config error
+  posdiag bundle   [--config FILE] [--out FILE|-]
+                                            support bundle from the running agent (or from the config)
   posdiag devices  [--json]                 serial ports found, with VID/PID, serial number and by-id path
   posdiag simulate <${driverNames.join('|')}> (--port PATH | --listen HOST:PORT)
                    [--control HOST:PORT] [--fault NAME=VALUE ...]
@@ -34,6 +37,8 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
         return await runCommand(rest, io);
       case 'check':
         return await checkCommand(rest, io);
+      case 'bundle':
+        return await bundleCommand(rest, io);
       case 'devices':
         return await devicesCommand(rest, io);
       case 'simulate':

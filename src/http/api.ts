@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { sameOriginOnly } from './auth.js';
+import { stateChangeGuard } from './csrf.js';
 import { ApiError } from './errors.js';
 import type { HttpDeps } from './server.js';
 import { statusDocument } from './status-document.js';
@@ -13,7 +13,9 @@ const faultsBodySchema = {
 } as const;
 
 /** The JSON API under /api/v1. Handlers read the health model; they never touch a device. */
-export const apiRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+export const apiRoutes: FastifyPluginAsync<{ deps: HttpDeps; csrfToken: string }> = async (app, { deps, csrfToken }) => {
+  // Same origin, the page's token and JSON for browser requests (src/http/csrf.ts).
+  const stateChanging = stateChangeGuard(csrfToken);
   const snapshot = () => ({ devices: deps.health.allDevices(), network: deps.paths.network(), host: deps.paths.host(), alerts: deps.alerts?.() });
 
   app.get('/api/v1/status', async () => statusDocument(snapshot(), deps.now()));
@@ -27,7 +29,7 @@ export const apiRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { d
 
   app.post<{ Params: { id: string } }>(
     '/api/v1/devices/:id/poll',
-    { onRequest: sameOriginOnly },
+    { onRequest: stateChanging },
     async (request, reply) => {
       if (!deps.health.device(request.params.id)) throw new ApiError('UNKNOWN_DEVICE');
       deps.pollNow(request.params.id);
@@ -42,7 +44,7 @@ export const apiRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { d
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/api/v1/simulators/:id/faults',
-    { onRequest: sameOriginOnly, schema: { body: faultsBodySchema } },
+    { onRequest: stateChanging, schema: { body: faultsBodySchema } },
     async (request) => {
       const endpoint = simulatorFor(deps, request.params.id);
       try {

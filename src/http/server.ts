@@ -7,6 +7,8 @@ import type { AgentMetrics } from '../metrics/registry.js';
 import { bearerTokenHook } from './auth.js';
 import { ApiError, errorBody, type ApiErrorCode } from './errors.js';
 import { apiRoutes } from './api.js';
+import { loopbackHostOnly, newCsrfToken } from './csrf.js';
+import { type StatusPageDeps, statusPageApi, statusPageFiles } from './status-page.js';
 import type { AlertView } from './status-document.js';
 
 export interface HttpDeps {
@@ -26,6 +28,8 @@ export interface HttpDeps {
   /** The alert states for /api/v1/status; absent: alerts are the active conditions. */
   alerts?: () => readonly AlertView[];
   now(): Date;
+  /** The status page at `/` with its events, history, check-now and support bundle; absent: no page. */
+  statusPage?: StatusPageDeps;
 }
 
 /**
@@ -67,9 +71,21 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     uptimeSeconds: Math.round((deps.now().getTime() - deps.startedAt.getTime()) / 1000),
   }));
 
+  // Per process: the page carries it, and state-changing requests from a browser must echo it.
+  const csrfToken = newCsrfToken();
+  if (deps.statusPage) {
+    // The page's files hold no data, so a browser can load them before it has the token.
+    await app.register(async (scope) => {
+      if (deps.token === null) scope.addHook('onRequest', loopbackHostOnly);
+      await scope.register(statusPageFiles, { deps, page: deps.statusPage!, csrfToken });
+    });
+  }
+
   await app.register(async (scope) => {
     if (deps.token !== null) scope.addHook('onRequest', bearerTokenHook(deps.token));
-    await scope.register(apiRoutes, { deps });
+    else scope.addHook('onRequest', loopbackHostOnly);
+    await scope.register(apiRoutes, { deps, csrfToken });
+    if (deps.statusPage) await scope.register(statusPageApi, { deps, page: deps.statusPage, csrfToken });
     scope.get('/metrics', async (_request, reply) => {
       const text = await deps.metrics.text();
       return reply.type(deps.metrics.registry.contentType).send(text);
