@@ -60,7 +60,18 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   // "Check now" on the page runs the path checks too; the monitor starts after listen.
   let checkPaths = async (): Promise<void> => {};
   const startedAt = new Date();
-  statusPage = statusPageWiring({ config, health: fleet.health, paths, log, version, startedAt, alerts: alerts.views, pollNow: () => fleet.pollNow(), checkPaths: () => checkPaths() });
+  statusPage = statusPageWiring({
+    config,
+    health: fleet.health,
+    paths,
+    log,
+    version,
+    startedAt,
+    alerts: alerts.views,
+    store: alerts.store,
+    pollNow: () => fleet.pollNow(),
+    checkPaths: () => checkPaths(),
+  });
   const http = await buildServer({
     health: fleet.health,
     paths,

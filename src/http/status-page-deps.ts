@@ -4,8 +4,10 @@ import { buildBundle, type AgentFacts } from '../bundle/build.js';
 import { LogTail, tapLogger } from '../bundle/log-tail.js';
 import type { HealthModel } from '../health/model.js';
 import type { PathHealth } from '../health/path-health.js';
-import { HistoryRing } from '../history/recorder.js';
-import { deviceSubject, recordHealthHistory } from '../history/watch.js';
+import { historyFromReadings } from '../history/from-store.js';
+import { type HistorySnapshot, HistoryRing } from '../history/recorder.js';
+import { deviceSubject, networkSubject, recordHealthHistory } from '../history/watch.js';
+import type { ReadingRow } from '../store/types.js';
 import type { Logger } from '../log.js';
 import { type AlertView, statusDocument } from './status-document.js';
 import type { StatusPageDeps } from './status-page.js';
@@ -23,6 +25,8 @@ export interface StatusPageSources {
   checkPaths(): Promise<void>;
   /** The alert machine's states, as /api/v1/status shows them. */
   alerts?: () => readonly AlertView[];
+  /** The SQLite store's readings: history that outlives a restart. Absent: the in-memory ring only. */
+  store?: { readings(sinceMs: number): ReadingRow[] };
 }
 
 export interface StatusPageWiring {
@@ -32,12 +36,28 @@ export interface StatusPageWiring {
   stop(): void;
 }
 
+const dayMs = 24 * 3600_000;
+
 /** How long "check now" waits for a device that does not answer (a hung port must not hang the page). */
 const pollWaitMs = 5_000;
 
 /** The status page's history, bundle and "check now", made from the agent's parts. */
 export function statusPageWiring(sources: StatusPageSources): StatusPageWiring {
   const history = new HistoryRing();
+  const primaryTarget = sources.config.network.targets[0]?.name;
+  // The store's readings when there is a store (they survive a restart); the ring's condition
+  // events either way (the store keeps states, not which condition caused them).
+  const historySnapshot = (now: Date): HistorySnapshot => {
+    const ring = history.snapshot(now);
+    if (!sources.store) return ring;
+    return historyFromReadings(sources.store.readings(now.getTime() - dayMs), {
+      from: new Date(now.getTime() - dayMs),
+      to: now,
+      bucketMs: ring.bucketMs,
+      latencyFrom: primaryTarget ? { [`target:${primaryTarget}`]: networkSubject } : {},
+      events: ring.events,
+    });
+  };
   const stopRecording = recordHealthHistory(history, sources.health, sources.paths);
   const logTail = new LogTail();
   tapLogger(sources.log, logTail);
@@ -53,7 +73,8 @@ export function statusPageWiring(sources: StatusPageSources): StatusPageWiring {
   });
   return {
     deps: {
-      history,
+      history: historySnapshot,
+      stateSince: (subject) => history.stateSince(subject),
       networkTargets: sources.config.network.targets.length,
       async checkNow() {
         const polled = waitForNextPoll(sources.health, pollWaitMs);
@@ -72,7 +93,7 @@ export function statusPageWiring(sources: StatusPageSources): StatusPageWiring {
           agent: agentFacts(now),
           config: sources.config,
           status,
-          history: history.snapshot(now),
+          history: historySnapshot(now),
           logLines: logTail.recent(),
         });
       },

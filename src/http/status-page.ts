@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { SupportBundle } from '../bundle/build.js';
 import { bundleFileName } from '../bundle/build.js';
-import type { HistoryRing } from '../history/recorder.js';
+import type { HistorySnapshot } from '../history/recorder.js';
 import { historyView } from '../history/view.js';
 import { stateChangeGuard } from './csrf.js';
 import type { HttpDeps } from './server.js';
@@ -13,7 +13,10 @@ import { pageView } from './ui/page-view.js';
 
 /** What the status page needs beyond the JSON API's dependencies. */
 export interface StatusPageDeps {
-  history: HistoryRing;
+  /** The last 24 hours per device, the network and the host (the store's readings, or the in-memory ring). */
+  history(now: Date): HistorySnapshot;
+  /** Start of a subject's current state. */
+  stateSince(subject: string): string | null;
   /** A full round: every device polled, every network and host check run. */
   checkNow(): Promise<void>;
   /** The support bundle as of now. */
@@ -75,7 +78,7 @@ export const statusPageApi: FastifyPluginAsync<StatusPageOptions> = async (app, 
       deps.now(),
     );
     const view = pageView(document, {
-      stateSince: (subject) => page.history.stateSince(subject),
+      stateSince: (subject) => page.stateSince(subject),
       networkTargets: page.networkTargets,
       startedAt: deps.startedAt.toISOString(),
     });
@@ -105,7 +108,7 @@ export const statusPageApi: FastifyPluginAsync<StatusPageOptions> = async (app, 
 
   app.get('/api/v1/view', async () => snapshot().view);
 
-  app.get('/api/v1/history', async () => historyView(page.history.snapshot(deps.now()), deps.startedAt.toISOString()));
+  app.get('/api/v1/history', async () => historyView(page.history(deps.now()), deps.startedAt.toISOString()));
 
   app.post('/api/v1/check', { onRequest: stateChangeGuard(csrfToken) }, async () => {
     const started = deps.now();

@@ -36,7 +36,8 @@ async function app(token: string | null = null) {
     pollNow: () => undefined,
     now: () => new Date(at.getTime() + 60_000),
     statusPage: {
-      history,
+      history: (now) => history.snapshot(now),
+      stateSince: (subject) => history.stateSince(subject),
       networkTargets: 0,
       checkNow: async () => {
         checks += 1;
