@@ -260,6 +260,24 @@ export const runbooks: readonly Runbook[] = [
     },
   },
   {
+    id: 'terminal.settlement_reminder',
+    component: 'terminal',
+    contact: 'acquirer',
+    title: { en: 'End-of-day settlement not run today', 'zh-CN': '今日尚未日结' },
+    steps: {
+      en: [
+        'Run the end-of-day settlement on the terminal before you close',
+        'Keep the settlement receipt and check its total against the day\'s sales',
+        'If the settlement fails, check the network card on this page and try again; if it still fails, call the acquirer',
+      ],
+      'zh-CN': ['打烊前在终端上执行结算(日结)', '保留结算单,并核对金额与当日销售额', '结算失败时请查看本页面的网络状态后重试;仍失败请联系收单机构'],
+    },
+    prepare: {
+      en: ['The batch number, date and total from the last settlement receipt'],
+      'zh-CN': ['上一张结算单上的批次号、日期和金额'],
+    },
+  },
+  {
     id: 'terminal.tamper',
     component: 'terminal',
     contact: 'service_provider',

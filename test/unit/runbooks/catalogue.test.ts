@@ -24,6 +24,7 @@ const raisedIds = [
   'terminal.locked',
   'terminal.not_logged_on',
   'terminal.settlement_overdue',
+  'terminal.settlement_reminder',
   'terminal.tamper',
   'device.swapped',
 ];
