@@ -106,8 +106,6 @@ export const statusPageApi: FastifyPluginAsync<StatusPageOptions> = async (app, 
     feed.attach(reply.raw);
   });
 
-  app.get('/api/v1/view', async () => snapshot().view);
-
   app.get('/api/v1/history', async () => historyView(page.history(deps.now()), deps.startedAt.toISOString()));
 
   app.post('/api/v1/check', { onRequest: stateChangeGuard(csrfToken) }, async () => {
