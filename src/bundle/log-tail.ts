@@ -24,17 +24,35 @@ export class LogTail {
   }
 }
 
+const tapKey = Symbol.for('posdiag.logTail');
+
+interface Tap {
+  tail: LogTail | null;
+}
+
 /**
  * Copies every line the logger (and all its children, which share its stream) writes into the
  * tail. The logger is made before the agent by the CLI; tapping its stream here keeps the log's
- * set-up in one place and needs nothing from it.
+ * set-up in one place and needs nothing from it. The stream is wrapped once: an agent restarted
+ * on reload with the same logger points the tap at its own tail. Returns the untap.
  */
-export function tapLogger(log: Logger, tail: LogTail): void {
-  const stream = (log as unknown as Record<symbol, { write(chunk: string): unknown } | undefined>)[pino.symbols.streamSym];
-  if (!stream || typeof stream.write !== 'function') return;
-  const write = stream.write.bind(stream);
-  stream.write = (chunk: string) => {
-    tail.push(String(chunk));
-    return write(chunk);
+export function tapLogger(log: Logger, tail: LogTail): () => void {
+  const stream = (log as unknown as Record<symbol, ({ write(chunk: string): unknown } & { [tapKey]?: Tap }) | undefined>)[pino.symbols.streamSym];
+  if (!stream || typeof stream.write !== 'function') return () => undefined;
+  let tap = stream[tapKey];
+  if (!tap) {
+    const installed: Tap = { tail: null };
+    const write = stream.write.bind(stream);
+    stream.write = (chunk: string) => {
+      installed.tail?.push(String(chunk));
+      return write(chunk);
+    };
+    stream[tapKey] = installed;
+    tap = installed;
+  }
+  tap.tail = tail;
+  const current = tap;
+  return () => {
+    if (current.tail === tail) current.tail = null;
   };
 }

@@ -60,7 +60,7 @@ export function statusPageWiring(sources: StatusPageSources): StatusPageWiring {
   };
   const stopRecording = recordHealthHistory(history, sources.health, sources.paths);
   const logTail = new LogTail();
-  tapLogger(sources.log, logTail);
+  const untap = tapLogger(sources.log, logTail);
   const agentFacts = (now: Date): AgentFacts => ({
     version: sources.version,
     node: process.version,
@@ -101,7 +101,10 @@ export function statusPageWiring(sources: StatusPageSources): StatusPageWiring {
     observePoll(deviceId, ms, answered) {
       history.observeLatency(deviceSubject(deviceId), answered ? ms : null, new Date());
     },
-    stop: stopRecording,
+    stop() {
+      stopRecording();
+      untap();
+    },
   };
 }
 
