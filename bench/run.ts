@@ -4,6 +4,7 @@
  * stderr. Not a test: numbers are reported, not asserted.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { findSocat, openPtyPair, type PtyPair } from '../src/transport/pty-pair.js';
@@ -101,12 +102,26 @@ async function detectionLatency(pollIntervalMs: number, samples: number) {
   };
 }
 
-/** RSS and CPU of the agent with one printer at the default 1 s interval. */
+/**
+ * RSS and CPU of the agent at default intervals with what a shop has: one printer (on a pty), one
+ * payment terminal (ZVT over TCP) and three acquirer targets (TCP listeners on loopback, pinged).
+ */
 async function steadyFootprint(seconds: number) {
-  const rig = await printerRig('1s');
+  const terminal = await startSimulatorProcess('zvt', ['--listen', '127.0.0.1:0']);
+  const [terminalHost, terminalPort] = terminal.wire.replace(/^tcp:/, '').split(':');
+  const acquirers = await Promise.all([1, 2, 3].map((i) => acceptingServer(`127.0.0.${i}`)));
+  const targets = acquirers.map((a, i) => `    - { name: acquirer-${i + 1}, host: 127.0.0.${i + 1}, port: ${a.port}, tls: false, icmp: true }`).join('\n');
+  const rig = await printerRig(
+    '1s',
+    `  - { id: terminal-1, driver: zvt, transport: { type: tcp, host: ${terminalHost}, port: ${terminalPort} } }
+network:
+  targets:
+${targets}
+`,
+  );
   const pid = rig.agent.process.child.pid as number;
   try {
-    await new Promise((r) => setTimeout(r, 5_000)); // past start-up and the first GC cycles
+    await new Promise((r) => setTimeout(r, 15_000)); // past start-up, the first network rounds and GC cycles
     const cpuStart = await cpuSeconds(pid);
     const wallStart = performance.now();
     const samples: number[] = [];
@@ -116,17 +131,30 @@ async function steadyFootprint(seconds: number) {
     }
     const cpu = (await cpuSeconds(pid)) - cpuStart;
     const wall = (performance.now() - wallStart) / 1000;
+    const status = (await rig.agent.get('/api/v1/status')).body as { devices: Array<{ connected: boolean }>; network: { verdict: string } };
     return {
-      name: 'steady_footprint_one_printer',
+      name: 'steady_footprint_printer_terminal_3_targets',
       seconds,
+      devicesConnected: status.devices.filter((d) => d.connected).length,
+      networkVerdict: status.network.verdict,
       rssMedianMb: round(percentile(samples, 50)),
       rssMaxMb: round(Math.max(...samples)),
       cpuPercentOfOneCore: round((cpu / wall) * 100, 3),
-      targetRssMb: 75,
+      targetRssMb: 80,
+      targetCpuPercent: 0.5,
     };
   } finally {
     await rig.close();
+    await terminal.stop();
+    for (const a of acquirers) a.close();
   }
+}
+
+/** A TCP listener on an address of 127.0.0.0/8 that accepts and closes, as an acquirer's port would answer a connect. */
+async function acceptingServer(address: string): Promise<{ port: number; close(): void }> {
+  const server = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, address, resolve));
+  return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
 }
 
 /** RSS over many polls as fast as the pty allows: a leak shows as growth. */
