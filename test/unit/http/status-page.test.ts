@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildBundle } from '../../../src/bundle/build.js';
 import { HealthModel } from '../../../src/health/model.js';
 import { PathHealth } from '../../../src/health/path-health.js';
@@ -59,6 +59,7 @@ async function app(token: string | null = null) {
 
 let current: FastifyInstance | null = null;
 afterEach(async () => {
+  vi.useRealTimers();
   await current?.close();
   current = null;
 });
@@ -185,7 +186,9 @@ class FakeResponse extends EventEmitter {
 }
 
 describe('StatusFeed', () => {
-  it('pushes a change that matters at once, holds back counters, and ends its streams on close', async () => {
+  it('pushes a change that matters at once, holds back counters, and ends its streams on close', () => {
+    // Fake timers: the debounce and the refresh interval run on a clock the test moves.
+    vi.useFakeTimers({ now: at });
     const health = new HealthModel();
     health.addDevice({ id: 'p1', name: 'p1', driver: 'escpos', simulated: false, transport: 'simulator' });
     const paths = new PathHealth();
@@ -200,8 +203,8 @@ describe('StatusFeed', () => {
         return () => health.off('change', onChange);
       },
       heartbeatMs: 60_000,
-      refreshMs: 60_000,
-      debounceMs: 1,
+      refreshMs: 15_000,
+      debounceMs: 100,
       version: '9.9.9',
     });
     const response = new FakeResponse();
@@ -209,20 +212,20 @@ describe('StatusFeed', () => {
     expect(response.written).toMatch(/^retry: 2000\nevent: hello\ndata: \{"heartbeatMs":60000,"version":"9.9.9"\}\n\nevent: status\ndata: \{.*\n\nevent: view\ndata: \{.*\n\n$/s);
     const events = () => response.written.match(/^event: view$/gm)?.length ?? 0;
 
-    const waitForPush = (count: number) =>
-      new Promise<void>((resolve, reject) => {
-        const started = Date.now();
-        const poll = () => (events() >= count ? resolve() : Date.now() - started > 2_000 ? reject(new Error(`only ${events()} pushes`)) : setImmediate(poll));
-        poll();
-      });
-
     health.pollFailed('p1', 'timeout', true, new Date()); // unreachable: a condition
-    await waitForPush(2);
-    health.pollFailed('p1', 'timeout', true, new Date()); // same state, only the counters moved
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    vi.advanceTimersByTime(100);
     expect(events()).toBe(2);
-    feed.push();
+    health.pollFailed('p1', 'timeout', true, new Date()); // same state, only the counters moved
+    vi.advanceTimersByTime(100);
+    expect(events()).toBe(2);
+    vi.advanceTimersByTime(15_000);
+    health.pollFailed('p1', 'timeout', true, new Date()); // counters again, but the refresh is due
+    vi.advanceTimersByTime(100);
     expect(events()).toBe(3);
+    vi.advanceTimersByTime(60_000);
+    expect(response.written).toMatch(/: heartbeat\n\n$/);
+    feed.push();
+    expect(events()).toBe(4);
     feed.close();
     expect(response.ended).toBe(true);
     expect(feed.size).toBe(0);

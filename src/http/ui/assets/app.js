@@ -1,7 +1,7 @@
 // The status page: picks the language, listens to the agent's event stream, renders what it
 // sends, and runs the two actions. Rendering lives in render.js; what to show is decided by the
 // agent (src/http/ui/page-view.ts), so this file is only wiring.
-import { renderActions, renderCards, renderOverall } from './render.js';
+import { renderActions, renderCards, renderOverall, setText } from './render.js';
 
 const LOCALES = ['zh-CN', 'en'];
 const csrf = document.querySelector('meta[name="posdiag-csrf"]').content;
@@ -90,7 +90,7 @@ function renderAll() {
 function renderLive() {
   const live = document.getElementById('live');
   live.classList.toggle('lost', state.lostSince !== null);
-  live.textContent = state.lostSince !== null ? t('live.lost', { time: time(state.lostSince) }) : state.view ? t('live.ok') : t('live.connecting');
+  setText(live, state.lostSince !== null ? t('live.lost', { time: time(state.lostSince) }) : state.view ? t('live.ok') : t('live.connecting'));
 }
 
 async function refreshHistory(force = false) {

@@ -14,6 +14,11 @@ function el(tag, attributes = {}, ...children) {
   return element;
 }
 
+/** Sets text only when it changed: a live region re-announces every write to a screen reader. */
+export function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
 /** A message, a localized text pair, or plain data, as a string in the page's language. */
 export function say(ui, value) {
   if (!value) return '';
@@ -28,8 +33,8 @@ export function say(ui, value) {
 export function renderOverall(ui, view) {
   const overall = document.getElementById('overall');
   overall.className = `overall s-${view.overall}`;
-  document.getElementById('overall-state').textContent = ui.t(`state.${view.overall}`);
-  document.getElementById('headline').textContent = say(ui, view.headline);
+  setText(document.getElementById('overall-state'), ui.t(`state.${view.overall}`));
+  setText(document.getElementById('headline'), say(ui, view.headline));
 }
 
 function cardTitle(ui, card) {
