@@ -50,6 +50,25 @@ const timezone = z
   .nullable()
   .default(null);
 
+// Plain strings with a check (not z.url / z.iso.datetime): those publish JSON Schema `format`s
+// that editors and ajv without ajv-formats only warn about.
+const httpUrl = z.string().refine(
+  (text) => {
+    try {
+      const url = new URL(text);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an http:// or https:// URL, such as http://alertmanager:9093' },
+);
+
+const instant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, { message: 'must be a date and time with its offset, such as 2026-12-24T18:00:00+01:00' })
+  .refine((text) => Number.isFinite(Date.parse(text)), { message: 'is not a real date and time' });
+
 const range = z.string().transform((text, ctx): DailyRange => {
   const parsed = parseDailyRange(text);
   if (!parsed) {
@@ -66,6 +85,7 @@ const openingHoursSchema = z
     timezone: timezone.describe("IANA time zone of the shop, e.g. Europe/Berlin; null: the PC's own."),
     week: z
       .strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(range).default([]).describe(`Opening ranges on ${d}; empty: closed.`)])) as Record<Weekday, z.ZodDefault<z.ZodArray<typeof range>>>)
+      .prefault({})
       .describe('Ranges per weekday (sun … sat), e.g. mon: ["08:00-12:00", "14:00-20:00"]. A range like "18:00-02:00" runs past midnight.'),
   })
   .nullable()
@@ -74,8 +94,8 @@ const openingHoursSchema = z
 
 const maintenanceSchema = z
   .strictObject({
-    from: z.iso.datetime({ offset: true }).optional().describe('Start of a one-off window, ISO-8601 with offset, e.g. 2026-12-24T18:00:00+01:00.'),
-    to: z.iso.datetime({ offset: true }).optional().describe('End of a one-off window.'),
+    from: instant.optional().describe('Start of a one-off window, ISO-8601 with offset, e.g. 2026-12-24T18:00:00+01:00.'),
+    to: instant.optional().describe('End of a one-off window.'),
     days: z.array(day).optional().describe('Weekdays of a weekly window (in the opening hours time zone).'),
     time: range.optional().describe('Time range of a weekly window, e.g. "02:00-04:00".'),
     subjects: z.array(identifier(['_', '.', '-'])).default([]).describe('Device ids or network target names it applies to (also "network", "host"); empty: everything.'),
@@ -127,7 +147,7 @@ export const alertsSchema = z
   )
   .describe('When conditions become alerts: thresholds against flapping, opening hours, maintenance, reminders.');
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
 
 const webhookSchema = z
   .strictObject({
