@@ -60,3 +60,20 @@ export function historyFromReadings(readings: readonly ReadingRow[], options: St
   }
   return { from: options.from.toISOString(), to: options.to.toISOString(), bucketMs: options.bucketMs, subjects: result, events: options.events };
 }
+
+/**
+ * The store's history with the ring's latency wherever the ring has it: the ring averages every
+ * poll of the agent's current run per minute, the store keeps one sample per interval but
+ * across restarts. Older minutes come from the store, the current run's from the ring.
+ */
+export function withRingLatency(stored: HistorySnapshot, ring: HistorySnapshot): HistorySnapshot {
+  const subjects: Record<string, SubjectHistory> = { ...stored.subjects };
+  for (const [key, history] of Object.entries(ring.subjects)) {
+    const ringLatency = history.latency;
+    const first = ringLatency[0];
+    if (!first) continue;
+    const older = (stored.subjects[key]?.latency ?? []).filter((b) => b.at < first.at);
+    subjects[key] = { changes: stored.subjects[key]?.changes ?? history.changes, latency: [...older, ...ringLatency] };
+  }
+  return { ...stored, subjects };
+}

@@ -4,7 +4,7 @@ import { buildBundle, type AgentFacts } from '../bundle/build.js';
 import { LogTail, tapLogger } from '../bundle/log-tail.js';
 import type { HealthModel } from '../health/model.js';
 import type { PathHealth } from '../health/path-health.js';
-import { historyFromReadings } from '../history/from-store.js';
+import { historyFromReadings, withRingLatency } from '../history/from-store.js';
 import { type HistorySnapshot, HistoryRing } from '../history/recorder.js';
 import { deviceSubject, networkSubject, recordHealthHistory } from '../history/watch.js';
 import type { ReadingRow } from '../store/types.js';
@@ -50,13 +50,14 @@ export function statusPageWiring(sources: StatusPageSources): StatusPageWiring {
   const historySnapshot = (now: Date): HistorySnapshot => {
     const ring = history.snapshot(now);
     if (!sources.store) return ring;
-    return historyFromReadings(sources.store.readings(now.getTime() - dayMs), {
+    const stored = historyFromReadings(sources.store.readings(now.getTime() - dayMs), {
       from: new Date(now.getTime() - dayMs),
       to: now,
       bucketMs: ring.bucketMs,
       latencyFrom: primaryTarget ? { [`target:${primaryTarget}`]: networkSubject } : {},
       events: ring.events,
     });
+    return withRingLatency(stored, ring);
   };
   const stopRecording = recordHealthHistory(history, sources.health, sources.paths);
   const logTail = new LogTail();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { historyFromReadings } from '../../../src/history/from-store.js';
+import { historyFromReadings, withRingLatency } from '../../../src/history/from-store.js';
+import { HistoryRing } from '../../../src/history/recorder.js';
 import type { ReadingRow } from '../../../src/store/types.js';
 
 const t0 = Date.parse('2026-12-01T00:00:00.000Z');
@@ -49,5 +50,25 @@ describe('historyFromReadings', () => {
     expect(snapshot.subjects.network!.latency.map((b) => b.avgMs)).toEqual([30]);
     expect(snapshot.subjects.network!.changes.map((c) => c.state)).toEqual(['ok']);
     expect(Object.keys(snapshot.subjects).sort()).toEqual(['device:p', 'network']);
+  });
+});
+
+describe('withRingLatency', () => {
+  it('takes older minutes from the store and the current run\'s from the ring, keeping the store\'s states', () => {
+    const stored = historyFromReadings(
+      [reading(min(1), 'device:p', 'fault', 40), reading(min(3), 'device:p', 'ok', 50), reading(min(4), 'device:p', 'ok', 60)],
+      { from: new Date(min(0)), to: new Date(min(5)), bucketMs: 60_000, latencyFrom: {}, events: [] },
+    );
+    const ring = new HistoryRing();
+    ring.observeState('device:p', 'ok', [], new Date(min(3)));
+    for (const ms of [5, 7, 9]) ring.observeLatency('device:p', ms, new Date(min(3) + ms * 1000));
+    ring.observeLatency('network', 20, new Date(min(4)));
+    const merged = withRingLatency(stored, ring.snapshot(new Date(min(5))));
+    expect(merged.subjects['device:p']!.latency.map((b) => [b.at, b.avgMs, b.count])).toEqual([
+      [new Date(min(1)).toISOString(), 40, 1],
+      [new Date(min(3)).toISOString(), 7, 3],
+    ]);
+    expect(merged.subjects['device:p']!.changes.map((c) => c.state)).toEqual(['fault', 'ok']);
+    expect(merged.subjects.network!.latency.map((b) => b.avgMs)).toEqual([20]);
   });
 });
