@@ -57,6 +57,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   alerting = alerts;
   const snapshot = (): HealthSnapshot => ({ devices: fleet.health.allDevices(), network: paths.network(), host: paths.host(), alerts: alerts.views() });
   metrics = createAgentMetrics(snapshot, version);
+  alerts.registerMetrics(metrics.registry);
   // "Check now" on the page runs the path checks too; the monitor starts after listen.
   let checkPaths = async (): Promise<void> => {};
   const startedAt = new Date();

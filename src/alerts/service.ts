@@ -3,6 +3,7 @@
  * alert engine and the readings recorder, wired to the health model and the path checks.
  */
 import os from 'node:os';
+import { Gauge, type Registry } from 'prom-client';
 import type { Config } from '../config/index.js';
 import type { Fleet } from '../devices/fleet.js';
 import type { PathHealth } from '../health/path-health.js';
@@ -22,6 +23,8 @@ export interface Alerting {
   views(): AlertView[];
   /** Called by each device session after every poll (for the latency chart). */
   observePoll(deviceId: string, durationMs: number): void;
+  /** Adds the store's and the outbox's gauges to the agent's /metrics. */
+  registerMetrics(registry: Registry): void;
   /** Lets in-flight sends finish within `graceMs`, then writes everything and closes the file. */
   stop(graceMs: number): Promise<void>;
 }
@@ -82,6 +85,10 @@ export function startAlerting(config: Config, fleet: Fleet, paths: PathHealth, l
   const known = new Set(['network', 'host', ...config.devices.map((d) => d.id), ...config.network.targets.map((t) => t.name)]);
   engine.restore(known);
   outbox.start();
+  log.info(
+    { component: 'alerts', site: site.id, notifiers: createNotifiersSummary(config), database: store.file, databaseOk: store.status().ok },
+    'alerting ready',
+  );
 
   const recorder = new ReadingRecorder(store, config.storage.sampleIntervalMs);
   const pollMs = new Map<string, number>();
@@ -129,6 +136,7 @@ export function startAlerting(config: Config, fleet: Fleet, paths: PathHealth, l
     outbox,
     views: () => alertEngine.views(),
     observePoll: (id, ms) => pollMs.set(id, ms),
+    registerMetrics: (registry) => registerAlertingMetrics(registry, store, outbox),
     async stop(graceMs) {
       fleet.health.off('change', onDevice);
       paths.off('change', onPaths);
@@ -137,4 +145,66 @@ export function startAlerting(config: Config, fleet: Fleet, paths: PathHealth, l
       store.close();
     },
   };
+}
+
+/** Where notifications go, for the start-up log: URLs without credentials, never secrets. */
+function createNotifiersSummary(config: Config): string[] {
+  const where = (url: string) => {
+    try {
+      const u = new URL(url);
+      return `${u.origin}${u.pathname}`;
+    } catch {
+      return '[invalid url]';
+    }
+  };
+  return [
+    ...config.notify.webhooks.map((w) => `webhook:${w.name} ${where(w.url)}${w.secret ? ' (signed)' : ''}`),
+    ...config.notify.alertmanager.map((a) => `alertmanager ${where(a.url)}`),
+  ];
+}
+
+/**
+ * A provider must see a shop whose alerts pile up undelivered or whose database fails, before
+ * anyone asks why no alert came.
+ */
+function registerAlertingMetrics(registry: Registry, store: AgentStore, outbox: Outbox): void {
+  new Gauge({
+    name: 'posdiag_store_up',
+    help: '1 while the SQLite store takes writes; 0 while it runs from memory (disk full, unwritable, corrupt).',
+    registers: [registry],
+    collect() {
+      this.set(store.status().ok ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'posdiag_store_queued_writes',
+    help: 'Writes held in memory because the database would not take them.',
+    registers: [registry],
+    collect() {
+      this.set(store.status().queuedWrites);
+    },
+  });
+  new Gauge({
+    name: 'posdiag_outbox_pending',
+    help: 'Notifications written but not yet acknowledged by their receiver.',
+    labelNames: ['notifier'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [notifier, rows] of outbox.pendingByNotifier()) this.set({ notifier }, rows.length);
+    },
+  });
+  new Gauge({
+    name: 'posdiag_outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest notification still waiting for its receiver; 0 when none waits.',
+    labelNames: ['notifier'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const now = Date.now();
+      for (const [notifier, rows] of outbox.pendingByNotifier()) {
+        this.set({ notifier }, rows.length ? (now - Math.min(...rows.map((r) => r.createdAt))) / 1000 : 0);
+      }
+    },
+  });
 }

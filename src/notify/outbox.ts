@@ -100,6 +100,11 @@ export class Outbox {
     }
   }
 
+  /** Waiting rows per configured notifier (every notifier listed, even with none waiting). */
+  pendingByNotifier(): Map<string, readonly OutboxRow[]> {
+    return new Map([...this.lanes].map(([name, lane]) => [name, lane.rows]));
+  }
+
   pendingRows(): OutboxRow[] {
     return [...this.lanes.values()].flatMap((l) => l.rows);
   }

@@ -118,6 +118,10 @@ selfCheck: { cron: null }
     await agent!.process.waitForLine((l) => l.msg === 'notification not delivered; will retry' && l.alert === 'printer-1/printer.cover_open');
     const before = (await agent!.get('/api/v1/status')).body.alerts.find((a: { condition: string }) => a.condition === 'printer.cover_open');
     expect(before).toMatchObject({ state: 'firing' });
+    // The backlog is visible to the provider's Prometheus.
+    const metrics = await (await fetch(`${agent!.url}/metrics`)).text();
+    expect(metrics).toMatch(/^posdiag_outbox_pending\{notifier="alertmanager:http:\/\/127\.0\.0\.1:\d+\/"\} [1-9]/m);
+    expect(metrics).toMatch(/^posdiag_store_up 1$/m);
     await agent!.process.kill();
     await agent!.stop();
 
