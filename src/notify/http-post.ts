@@ -6,9 +6,18 @@ import type { SendOutcome } from './schedule.js';
  */
 export async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal): Promise<SendOutcome> {
   try {
-    const response = await fetch(url, {
+    // fetch refuses URLs with user:password@ in them; send them as Basic auth instead, the way
+    // curl and Alertmanager's own clients treat such URLs.
+    const target = new URL(url);
+    const auth: Record<string, string> = {};
+    if (target.username || target.password) {
+      auth.authorization = `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}`;
+      target.username = '';
+      target.password = '';
+    }
+    const response = await fetch(target, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...auth, ...headers },
       body,
       signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
       redirect: 'error',
