@@ -343,11 +343,29 @@ describe('cross-site requests', () => {
   });
 });
 
+describe('the internet is down, the devices are fine', () => {
+  it('says so in the headline and on the network card, with the network runbook', async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await openPage(context, agent.url);
+    await ready(page);
+    // The acquirer stops accepting connections: the path breaks at TCP.
+    await acquirer.close();
+    await page.locator('.card[data-subject="network"][data-state="fault"]').waitFor();
+    expect(await page.textContent('#headline')).toBe('Your internet connection has a problem. The devices themselves are fine.');
+    expect(await page.textContent('.card[data-subject="network"] .facts')).toContain('Not reachable: no connection');
+    expect(await page.getAttribute('.card[data-subject="device:printer-sim"]', 'data-state')).toBe('ok');
+    expect(await page.getAttribute('.card[data-subject="device:terminal-sim"]', 'data-state')).toBe('ok');
+    expect(await page.locator('.runbook[data-condition="network.acquirer_unreachable"] ol li').first().textContent()).toMatch(/backup connection/);
+    await page.screenshot({ path: path.join(screenshotDir, 'status-en-network-down.png'), fullPage: true });
+    await context.close();
+  });
+});
+
 describe('losing the agent', () => {
   it('says so on the page when the agent stops, and no page logged an error before', async () => {
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await openPage(context, agent.url);
-    await ready(page);
+    await printerCard(page, 'ok').waitFor();
     expect(problems).toEqual([]);
     await agent.stop();
     await page.locator('#live.lost', { hasText: 'Lost contact with the agent' }).waitFor();

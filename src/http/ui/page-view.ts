@@ -160,6 +160,9 @@ function deviceFacts(device: DeviceStatusView): Fact[] {
   return facts;
 }
 
+/** The layers the verdict names; each has its own words on the page (no "fails at: tcp"). */
+const networkLayers = new Set(['link', 'gateway', 'dns', 'tcp', 'tls', 'http']);
+
 const layerSummary: Record<string, string> = {
   link: 'summary.network.link',
   gateway: 'summary.network.gateway',
@@ -185,7 +188,7 @@ function networkCard(document: StatusDocument, context: PageContext): Card {
     label: { key: 'fact.target', params: { name: t.name } },
     value:
       t.verdict === 'down'
-        ? { key: 'value.target.down', params: { layer: t.failedLayer ?? '?' } }
+        ? { key: `value.target.down.${networkLayers.has(t.failedLayer ?? '') ? t.failedLayer : 'other'}` }
         : t.latency?.avgMs != null
           ? { key: `value.target.${t.verdict}.ms`, params: { ms: Math.round(t.latency.avgMs) } }
           : { key: `value.target.${t.verdict}` },

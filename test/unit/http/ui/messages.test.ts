@@ -28,6 +28,8 @@ describe('message files', () => {
       ...['printer', 'terminal', 'device', 'network', 'host'].map((k) => `kind.${k}`),
       ...['critical', 'warning', 'info'].map((s) => `severity.${s}`),
       ...['service_provider', 'internet_provider', 'acquirer'].map((c) => `contact.${c}`),
+      // Built by the view (src/http/ui/page-view.ts) from the failing network layer.
+      ...['link', 'gateway', 'dns', 'tcp', 'tls', 'http', 'other'].map((l) => `value.target.down.${l}`),
     ];
     expect(literal.length).toBeGreaterThan(15);
     for (const key of [...literal, ...markup, ...built]) expect(en[key], key).toBeDefined();

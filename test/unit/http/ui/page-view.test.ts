@@ -106,7 +106,7 @@ describe('pageView', () => {
     expect(view.headline).toEqual({ key: 'headline.networkOnly' });
     expect(card(view, 'network').state).toBe('fault');
     expect(card(view, 'network').summary).toEqual({ key: 'summary.network.unreachable' });
-    expect(card(view, 'network').facts[0]).toEqual({ label: { key: 'fact.target', params: { name: 'acquirer' } }, value: { key: 'value.target.down', params: { layer: 'tcp' } }, bad: true });
+    expect(card(view, 'network').facts[0]).toEqual({ label: { key: 'fact.target', params: { name: 'acquirer' } }, value: { key: 'value.target.down.tcp' }, bad: true });
     expect(card(view, 'device:terminal-1').state).toBe('ok');
     expect(view.actions.map((a) => a.condition)).toEqual(['network.acquirer_unreachable']);
   });
