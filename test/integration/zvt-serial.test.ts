@@ -110,10 +110,12 @@ devices:
       const device = await waitUntil(terminal, (d) => d.conditions.length > 0, { what: conditions.join(', ') });
       expect(device.conditions).toEqual(conditions);
       expect(device).toMatchObject({ connected: true, ...fields });
-      const { body } = await agent.get('/api/v1/status');
-      for (const condition of conditions) {
-        expect(body.alerts).toContainEqual(expect.objectContaining({ condition, device: 'terminal-1', state: 'firing' }));
-      }
+      // Alerts fire after alerts.failureThreshold (3) consecutive polls; until then they are pending.
+      await waitUntil(
+        () => agent.get('/api/v1/status'),
+        (r) => conditions.every((c) => r.body.alerts.some((a: { condition: string; device: string; state: string }) => a.condition === c && a.device === 'terminal-1' && a.state === 'firing')),
+        { what: `${conditions.join(', ')} firing` },
+      );
       await simulator.setFaults(Object.fromEntries(Object.keys(fault).map((k) => [k, before[k]])));
       await waitUntil(terminal, healthy, { what: `${conditions.join(', ')} cleared` });
     });
