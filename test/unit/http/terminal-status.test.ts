@@ -51,7 +51,6 @@ describe('a ZVT terminal in /api/v1/status', () => {
       firmware: 'SIM-1.0.0',
       conditions: ['terminal.card_reader_fault'],
       swap: null,
-      settlementReminder: null,
       zvt: { terminalStatus: 0, lockBits: 0x0040, locks: ['card_reader_not_found'], terminalId: '52523535', cardInserted: false },
     });
   });
