@@ -180,7 +180,7 @@ export const notifySchema = z
     retry: z
       .strictObject({
         initialDelay: duration('1s', { minMs: 10 }).describe('Wait after the first failed attempt; doubles per failure.'),
-        maxDelay: duration('5m', { minMs: 10 }).describe('Longest wait between attempts. Notifications are retried until delivered.'),
+        maxDelay: duration('1m', { minMs: 10 }).describe('Longest wait between attempts, so a receiver that comes back gets the backlog within about this long. Notifications are retried until delivered.'),
       })
       .prefault({})
       .transform((r) => ({ initialDelayMs: r.initialDelay, maxDelayMs: Math.max(r.maxDelay, r.initialDelay) }))

@@ -60,7 +60,7 @@ describe('config/default.yaml', () => {
       settlementReminder: { cron: null, timezone: null },
       site: { id: null, name: null },
       alerts: { failureThreshold: 3, successThreshold: 2, reminderIntervalMs: 4 * 3_600_000, openingHours: null, maintenance: [] },
-      notify: { timeoutMs: 10_000, retry: { initialDelayMs: 1_000, maxDelayMs: 300_000 }, webhooks: [], alertmanager: [] },
+      notify: { timeoutMs: 10_000, retry: { initialDelayMs: 1_000, maxDelayMs: 60_000 }, webhooks: [], alertmanager: [] },
       heartbeat: { intervalMs: 60_000, timeoutMs: 10_000, instance: null, pushgateway: null, webhook: null },
     });
   });
