@@ -7,6 +7,7 @@ import { driverDefinition, driverNames, type DriverName } from '../../drivers/in
 import { parseListenAddress } from '../config/index.js';
 import { createSimulatorEndpoint, type SimulatorEndpoint } from '../devices/simulator-endpoint.js';
 import { backoffDelay } from '../transport/backoff.js';
+import { atLineSpeed } from '../transport/line-speed.js';
 import { errorText } from '../transport/link.js';
 import { serialOpener } from '../transport/serial.js';
 import { wrapSocket } from '../transport/tcp.js';
@@ -15,7 +16,7 @@ import { exitCodes, UsageError } from './main.js';
 type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
 
 /**
- * `posdiag simulate <driver> (--port PATH | --listen HOST:PORT)`: a device on a serial port
+ * `posdiag simulate <driver> (--port PATH [--pace] | --listen HOST:PORT)`: a device on a serial port
  * (one end of a pty pair, or a real null-modem cable) or on a TCP port. Faults are switched
  * with `--fault NAME=VALUE` at start, then at run time by typing `set NAME=VALUE …` on stdin or
  * with `POST /faults` on the `--control` HTTP port. Events go to stdout as JSON lines.
@@ -28,6 +29,7 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
       listen: { type: 'string' },
       control: { type: 'string' },
       fault: { type: 'string', multiple: true },
+      pace: { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
@@ -37,6 +39,7 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
     throw new UsageError(`which device? one of: ${driverNames.join(', ')}`);
   }
   if (Boolean(values.port) === Boolean(values.listen)) throw new UsageError('give exactly one of --port PATH or --listen HOST:PORT');
+  if (values.pace && !values.port) throw new UsageError('--pace applies to --port only: a TCP port has no line speed');
 
   // A device on a serial port frames its bytes as on a serial line, one on a TCP port as on TCP.
   const endpoint = createSimulatorEndpoint(driverDefinition(driver as DriverName), values.port ? 'serial' : 'tcp');
@@ -50,7 +53,7 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
   const stop = new AbortController();
   const control = values.control ? await startControlServer(endpoint, values.control, emit) : null;
   const wire = values.port
-    ? serveSerial(endpoint, values.port, emit, stop.signal)
+    ? serveSerial(endpoint, values.port, emit, stop.signal, values.pace === true)
     : await serveTcp(endpoint, values.listen as string, emit);
   emit({ event: 'ready', driver, wire: wire.description, control: control?.address ?? null, faults: endpoint.simulator.faults() });
   const stdin = acceptStdinCommands(endpoint, emit, io.stderr);
@@ -68,9 +71,13 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
   return exitCodes.ok;
 }
 
-/** Keeps the serial port open, reopening it whenever it goes away (the pty pair was recreated). */
-function serveSerial(endpoint: SimulatorEndpoint, path: string, emit: (e: object) => void, signal: AbortSignal) {
-  const open = serialOpener({ path, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false }, () => undefined);
+/**
+ * Keeps the serial port open, reopening it whenever it goes away (the pty pair was recreated).
+ * `pace`: move bytes at the 9600 baud the port is set to, which a pty does not do by itself.
+ */
+function serveSerial(endpoint: SimulatorEndpoint, path: string, emit: (e: object) => void, signal: AbortSignal, pace: boolean) {
+  const baudRate = 9600;
+  const open = serialOpener({ path, baudRate, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false }, () => undefined);
   let current: Awaited<ReturnType<typeof open>> | null = null;
   const loop = (async () => {
     let attempt = 0;
@@ -78,8 +85,8 @@ function serveSerial(endpoint: SimulatorEndpoint, path: string, emit: (e: object
       try {
         current = await open();
         attempt = 0;
-        endpoint.attach(current);
-        emit({ event: 'port-open', path });
+        endpoint.attach(pace ? atLineSpeed(current, baudRate) : current);
+        emit({ event: 'port-open', path, paced: pace });
         const closed = await current.closed;
         emit({ event: 'port-closed', path, reason: closed.reason });
       } catch (error) {

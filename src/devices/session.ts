@@ -8,6 +8,7 @@ import { type ByteLink, errorText, type LinkOpener } from '../transport/link.js'
 
 export interface SessionSettings {
   id: string;
+  /** From the start of one poll to the start of the next. */
   pollIntervalMs: number;
   requestTimeoutMs: number;
   /** Consecutive unanswered polls before the device is reported unreachable and the link reopened. */
@@ -142,7 +143,10 @@ export class DeviceSession {
             return { reason: `no answer to ${failures} polls in a row (${errorText(error)})`, answered };
           }
         }
-        await this.sleep(settings.pollIntervalMs);
+        // Polls start every pollIntervalMs, however long each takes: on a slow line (a ZVT status
+        // read is ~110 ms at 9600 baud) waiting a full interval after each poll would add the
+        // poll's own time to every detection. A poll longer than the interval is followed at once.
+        await this.sleep(Math.max(0, settings.pollIntervalMs - (performance.now() - started)));
       }
     } catch (error) {
       return { reason: `driver failed: ${errorText(error)}`, answered };

@@ -11,8 +11,12 @@ export interface SimulatorUnderTest {
 }
 
 /** `posdiag simulate <driver> …` as a separate process, with its control API on a free port. */
-export async function startSimulatorProcess(driver: string, where: ['--port', string] | ['--listen', string]): Promise<SimulatorUnderTest> {
-  const simulator = new PosdiagProcess(['simulate', driver, ...where, '--control', '127.0.0.1:0']);
+export async function startSimulatorProcess(
+  driver: string,
+  where: ['--port', string] | ['--listen', string],
+  extraArgs: string[] = [],
+): Promise<SimulatorUnderTest> {
+  const simulator = new PosdiagProcess(['simulate', driver, ...where, '--control', '127.0.0.1:0', ...extraArgs]);
   const ready = await simulator.waitForLine((l) => l.event === 'ready');
   const control = String(ready.control);
   return {
