@@ -107,16 +107,20 @@ devices:
       await waitUntil(terminal, healthy, { what: 'healthy start' });
       const before = await simulator.setFaults({});
       await simulator.setFaults(fault);
-      const device = await waitUntil(terminal, (d) => d.conditions.length > 0, { what: conditions.join(', ') });
-      expect(device.conditions).toEqual(conditions);
-      expect(device).toMatchObject({ connected: true, ...fields });
-      // Alerts fire after alerts.failureThreshold (3) consecutive polls; until then they are pending.
-      await waitUntil(
-        () => agent.get('/api/v1/status'),
-        (r) => conditions.every((c) => r.body.alerts.some((a: { condition: string; device: string; state: string }) => a.condition === c && a.device === 'terminal-1' && a.state === 'firing')),
-        { what: `${conditions.join(', ')} firing` },
-      );
-      await simulator.setFaults(Object.fromEntries(Object.keys(fault).map((k) => [k, before[k]])));
+      try {
+        const device = await waitUntil(terminal, (d) => d.conditions.length > 0, { what: conditions.join(', ') });
+        expect(device.conditions).toEqual(conditions);
+        expect(device).toMatchObject({ connected: true, ...fields });
+        // Alerts fire after alerts.failureThreshold (3) consecutive polls; until then they are pending.
+        await waitUntil(
+          () => agent.get('/api/v1/status'),
+          (r) => conditions.every((c) => r.body.alerts.some((a: { condition: string; device: string; state: string }) => a.condition === c && a.device === 'terminal-1' && a.state === 'firing')),
+          { what: `${conditions.join(', ')} firing` },
+        );
+      } finally {
+        // Switched back even when an expectation failed, so one failure does not fail every later family.
+        await simulator.setFaults(Object.fromEntries(Object.keys(fault).map((k) => [k, before[k]])));
+      }
       await waitUntil(terminal, healthy, { what: `${conditions.join(', ')} cleared` });
     });
   }

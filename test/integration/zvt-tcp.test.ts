@@ -76,10 +76,13 @@ describe('ZVT terminal over TCP', () => {
       await waitUntil(terminal, healthy, { what: 'healthy start' });
       const before = await simulator.setFaults({});
       await simulator.setFaults(fault);
-      const device = await waitUntil(terminal, (d) => d.conditions.length > 0, { what: conditions.join(', ') });
-      expect(device.conditions).toEqual(conditions);
-      expect(device).toMatchObject(fields);
-      await simulator.setFaults(Object.fromEntries(Object.keys(fault).map((k) => [k, before[k]])));
+      try {
+        const device = await waitUntil(terminal, (d) => d.conditions.length > 0, { what: conditions.join(', ') });
+        expect(device.conditions).toEqual(conditions);
+        expect(device).toMatchObject(fields);
+      } finally {
+        await simulator.setFaults(Object.fromEntries(Object.keys(fault).map((k) => [k, before[k]])));
+      }
       await waitUntil(terminal, healthy, { what: 'cleared' });
     });
   }
