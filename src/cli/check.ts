@@ -77,10 +77,25 @@ function describe(device: DeviceStatusView): string {
   const lines = [`${device.id} (${device.driver}, ${device.transport})${tag}`];
   lines.push(`  connected: ${device.connected ? 'yes' : 'no'}   power: ${device.power}   state: ${device.globalStatus}`);
   if (device.printer) lines.push(`  printer: ${device.printer.status}${device.printer.coverOpen ? ', cover open' : ''}`);
+  if (device.cardReader !== null) lines.push(`  terminal: ${describeTerminal(device)}`);
   if (identity) lines.push(`  identity: ${identity}`);
   if (device.lastError) lines.push(`  last error: ${device.lastError}`);
   lines.push(`  conditions: ${device.conditions.length ? device.conditions.join(', ') : 'none'}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `card reader ok, not locked, logged on, no tamper, last end-of-day …` from what the terminal said. */
+function describeTerminal(d: DeviceStatusView): string {
+  const word = (value: boolean | null, yes: string, no: string) => (value === null ? `${yes}?` : value ? yes : no);
+  return [
+    `card reader ${d.cardReader}`,
+    word(d.locked, 'locked', 'not locked'),
+    word(d.loggedOn, 'logged on', 'not logged on'),
+    word(d.tamper, 'TAMPER', 'no tamper'),
+    ...(d.outOfOrder ? ['OUT OF ORDER'] : []),
+    ...(d.settlementDue ? ['end-of-day due'] : []),
+    `last end-of-day ${d.lastSettlementAt ?? 'not seen'}`,
+  ].join(', ');
 }
 
 function describeNetwork(document: StatusDocument): string {

@@ -17,7 +17,7 @@ Usage:
   posdiag bundle   [--config FILE] [--out FILE|-]
                                             support bundle from the running agent (or from the config)
   posdiag devices  [--json]                 serial ports found, with VID/PID, serial number and by-id path
-  posdiag simulate <${driverNames.join('|')}> (--port PATH | --listen HOST:PORT)
+  posdiag simulate <${driverNames.join('|')}> (--port PATH [--pace] | --listen HOST:PORT)
                    [--control HOST:PORT] [--fault NAME=VALUE ...]
                                             run a device simulator; switch faults on stdin or over --control
   posdiag service  <install|uninstall|status|logs> [--dry-run] [--root DIR] [--config FILE]

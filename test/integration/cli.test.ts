@@ -22,10 +22,12 @@ describe('posdiag CLI', () => {
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it('checks the embedded default: a healthy simulated printer, exit 0', async () => {
+  it('checks the embedded default: a healthy simulated printer and terminal, exit 0', async () => {
     const { code, stdout } = await runPosdiag(['check'], noEnvConfig);
     expect(stdout).toContain('embedded default config (simulated devices)');
     expect(stdout).toContain('printer-sim (escpos');
+    expect(stdout).toContain('terminal-sim (zvt');
+    expect(stdout).toContain('terminal: card reader ok, not locked, logged on, no tamper');
     expect(stdout).toContain('[SIMULATED]');
     expect(stdout).toContain('conditions: none');
     expect(stdout).toContain('overall: ok');
