@@ -33,6 +33,7 @@ function device(id: string, conditions: string[]): DeviceState {
     pollCount: 1,
     conditions: conditions.map((c) => ({ id: c, severity: 'critical', since: '2026-01-05T10:00:00.000Z' })),
     swap: null,
+    settlementReminder: null,
   } as DeviceState;
 }
 
