@@ -52,9 +52,8 @@ interface Echo {
 interface Stream {
   child: ChildProcess;
   pending: Echo[];
-  /** Sequence numbers already counted as lost; a late reply to one of them is not counted twice. */
-  lost: Set<number>;
-  answered: Set<number>;
+  /** Sequence numbers already counted: a late reply to an echo counted as lost is not counted again. */
+  counted: Set<number>;
   partialLine: string;
   stderr: string;
   lastAskedAt: number;
@@ -97,10 +96,10 @@ export function createStreamingPinger(options: StreamingPingerOptions): Streamin
 
   const record = (stream: Stream, line: string): void => {
     const outcome = readStreamLine(line);
-    if (outcome === null || stream.lost.has(outcome.seq) || stream.answered.has(outcome.seq)) return;
-    (outcome.echo.replied ? stream.answered : stream.lost).add(outcome.seq);
-    // Sequence sets only need to remember recent echoes.
-    for (const set of [stream.lost, stream.answered]) if (set.size > MAX_PENDING) set.delete(set.values().next().value as number);
+    if (outcome === null || stream.counted.has(outcome.seq)) return;
+    stream.counted.add(outcome.seq);
+    // Only recent echoes can still be answered late.
+    if (stream.counted.size > MAX_PENDING) stream.counted.delete(stream.counted.values().next().value as number);
     stream.pending.push(outcome.echo);
     if (stream.pending.length > MAX_PENDING) stream.pending.shift();
     stream.wake?.();
@@ -115,8 +114,7 @@ export function createStreamingPinger(options: StreamingPingerOptions): Streamin
     const stream: Stream = {
       child,
       pending: [],
-      lost: new Set(),
-      answered: new Set(),
+      counted: new Set(),
       partialLine: '',
       stderr: '',
       lastAskedAt: now(),
@@ -134,7 +132,7 @@ export function createStreamingPinger(options: StreamingPingerOptions): Streamin
       stream.exited = true;
       if (streams.get(address) === stream) streams.delete(address);
       // A stream that never produced an echo could not run here: give rounds to the fallback.
-      if (stream.pending.length === 0 && stream.answered.size === 0 && stream.lost.size === 0) failedUntil.set(address, now() + RETRY_STREAM_AFTER_MS);
+      if (stream.counted.size === 0) failedUntil.set(address, now() + RETRY_STREAM_AFTER_MS);
       stream.wake?.();
     };
     child.once('error', ended);
