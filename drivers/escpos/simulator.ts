@@ -1,12 +1,16 @@
 /**
  * The printer side of ESC/POS status, for tests, demos and `posdiag simulate`.
  *
- * Two parsers read the same bytes, as on a real printer (§3):
- * - a real-time scanner that answers `10 04 n` wherever it appears, even inside print data or
- *   another command's parameters (the embedding hazard), and even while the printer is stopped;
- * - a queued-command parser for GS I / GS a / GS r. Everything else (print data, other
- *   commands) is skipped. Queued commands are held while the printer is stopped (paper end,
- *   cover open, error) and run when it recovers.
+ * The input is read by the CommandScanner, which knows every command's length, so the simulated
+ * printer reads commands where a real one does (§3):
+ * - DLE EOT n is answered at once, even while the printer is stopped. So is `10 04 n` inside
+ *   print data or another command's parameters (the embedding hazard): Epson printers answer it
+ *   wherever it appears, unless `answerEmbeddedDleEot` is turned off;
+ * - GS I / GS a / GS r are acted on only as commands (a `1D 49 42` inside an image is pixels),
+ *   held while the printer is stopped (paper end, cover open, error) and run when it recovers.
+ *
+ * It also records what it was given to print (`printed()`), so a test can check that print data
+ * went through a passthrough complete and in order.
  *
  * Answers are computed when the command is processed and sent after `slowMs`, so a slow reply
  * carries the state of the moment it was asked for, as a real printer's would.
@@ -22,6 +26,7 @@ import {
   encodePaperSensor,
   type AsbMessage,
 } from './codec.js';
+import { CommandScanner, type HostEvent } from './command-stream.js';
 
 export interface EscposFaults {
   /** Paper near end: still prints. */
@@ -86,14 +91,40 @@ export const defaultSimulatorIdentity: EscposSimulatorIdentity = {
   firmwareId: 0x01,
 };
 
-const DLE = 0x10;
-const EOT = 0x04;
-const GS = 0x1d;
-const GS_I = 0x49;
-const GS_A = 0x61;
-const GS_R = 0x72;
 /** A real receive buffer is a few KB; this only keeps a flood of queued commands bounded. */
 const MAX_HELD_COMMANDS = 64;
+
+export interface EscposSimulatorOptions {
+  /**
+   * Keep every byte received except status queries (DLE EOT 1-4, GS I, GS r as commands), in
+   * order, up to this many bytes. 0 (the default) keeps nothing.
+   */
+  captureLimit?: number;
+  /**
+   * Answer `10 04 n` found inside other commands' parameters or data, as Epson documents its
+   * printers do (default true). False makes a printer that answers DLE EOT only as a command.
+   */
+  answerEmbeddedDleEot?: boolean;
+}
+
+/** What the simulated printer was given to print since it was created. */
+export interface EscposPrintRecord {
+  /** Print data: text, image and bar code bytes, as CommandScanner.dataBytes counts them. */
+  bytes: number;
+  /** Paper cuts: receipts. */
+  receipts: number;
+  /** Print data that arrived while the printer was stopped (paper out, cover open, error): not printed yet on a real one. */
+  bytesWhileStopped: number;
+  /** With `captureLimit`: the bytes received minus status queries, in order. */
+  capture?: Uint8Array;
+  /** With `captureLimit`: true when more arrived than the limit; `capture` then holds the first part. */
+  captureTruncated?: boolean;
+}
+
+/** The Simulator contract plus what only a printer has. */
+export interface EscposSimulator extends Simulator<EscposFaults> {
+  printed(): EscposPrintRecord;
+}
 
 /** Which ASB bits each GS a group watches (§2.7): [group bit, ASB byte index, bit mask]. */
 const ASB_GROUPS: ReadonlyArray<readonly [number, number, number]> = [
@@ -108,8 +139,9 @@ const ASB_GROUPS: ReadonlyArray<readonly [number, number, number]> = [
 export function createEscposSimulator(
   ctx: SimulatorContext,
   identity: Partial<EscposSimulatorIdentity> = {},
-): Simulator<EscposFaults> {
-  return new EscposSimulator(ctx, { ...defaultSimulatorIdentity, ...identity });
+  options: EscposSimulatorOptions = {},
+): EscposSimulator {
+  return new SimulatedPrinter(ctx, { ...defaultSimulatorIdentity, ...identity }, options);
 }
 
 function isStopped(f: EscposFaults): boolean {
@@ -155,31 +187,57 @@ function eotReply(n: 1 | 2 | 3 | 4, f: EscposFaults): number {
   }
 }
 
-class EscposSimulator implements Simulator<EscposFaults> {
+/** GS I, GS r and GS a: run in order behind print data, so held while the printer is stopped (§3). */
+type QueuedCommand = Extract<HostEvent, { type: 'query' | 'asb-enable' }>;
+
+class SimulatedPrinter implements EscposSimulator {
   private current: EscposFaults = { ...noFaults };
   private closed = false;
   private readonly timers = new Set<{ cancel(): void }>();
-  /** The last two bytes seen, for the real-time `10 04 n` scanner. */
-  private previous: [number, number] = [-1, -1];
-  /** Queued-command parser: after GS, or waiting for the parameter of GS I / GS a / GS r. */
-  private afterGs = false;
-  private pendingCommand: number | null = null;
-  private readonly held: Array<[command: number, n: number]> = [];
+  private readonly scanner = new CommandScanner();
+  private readonly answerEmbedded: boolean;
+  private readonly held: QueuedCommand[] = [];
   private asbMask = 0;
   private lastAsbWatched = '';
   private random = 0x2545f491;
+  private bytesWhileStopped = 0;
+  private readonly capture: Capture | null;
 
   constructor(
     private readonly ctx: SimulatorContext,
     private readonly identity: EscposSimulatorIdentity,
-  ) {}
+    options: EscposSimulatorOptions,
+  ) {
+    this.answerEmbedded = options.answerEmbeddedDleEot ?? true;
+    const limit = options.captureLimit ?? 0;
+    this.capture = limit > 0 ? new Capture(limit) : null;
+  }
 
   receive(bytes: Uint8Array): void {
     if (this.closed) return;
-    for (const b of bytes) {
-      this.scanRealTime(b);
-      this.parseQueued(b);
+    if (this.capture === null) {
+      this.read(bytes);
+      return;
     }
+    // One byte at a time, so a query's bytes are known to be the last three kept when the
+    // scanner reports it. The scanner gives the same events however its input is chunked.
+    for (let i = 0; i < bytes.length; i++) {
+      this.capture.keep(bytes[i] ?? 0);
+      this.read(bytes.subarray(i, i + 1));
+    }
+  }
+
+  printed(): EscposPrintRecord {
+    const record: EscposPrintRecord = {
+      bytes: this.scanner.dataBytes,
+      receipts: this.scanner.cuts,
+      bytesWhileStopped: this.bytesWhileStopped,
+    };
+    if (this.capture !== null) {
+      record.capture = this.capture.bytes();
+      record.captureTruncated = this.capture.truncated;
+    }
+    return record;
   }
 
   faults(): EscposFaults {
@@ -220,47 +278,54 @@ class EscposSimulator implements Simulator<EscposFaults> {
     this.timers.clear();
   }
 
-  private scanRealTime(b: number): void {
-    const [beforeLast, last] = this.previous;
-    if (beforeLast === DLE && last === EOT && (b === 1 || b === 2 || b === 3 || b === 4)) {
-      this.answer(Uint8Array.of(eotReply(b, this.current)));
-      this.previous = [-1, -1];
-      return;
-    }
-    this.previous = [last, b];
+  private read(bytes: Uint8Array): void {
+    const printedBefore = this.scanner.dataBytes;
+    // The scanner reads on after a command it does not know, as a printer would; its
+    // `synchronised` flag matters to a watcher on the line, not to the printer.
+    for (const event of this.scanner.push(bytes)) this.act(event);
+    if (isStopped(this.current)) this.bytesWhileStopped += this.scanner.dataBytes - printedBefore;
   }
 
-  private parseQueued(b: number): void {
-    if (this.pendingCommand !== null) {
-      const command = this.pendingCommand;
-      this.pendingCommand = null;
-      if (!isStopped(this.current)) this.runQueued(command, b);
-      else if (this.held.length < MAX_HELD_COMMANDS) this.held.push([command, b]);
-    } else if (this.afterGs && (b === GS_I || b === GS_A || b === GS_R)) {
-      this.pendingCommand = b;
-      this.afterGs = false;
-    } else {
-      // Print data and unknown commands are skipped byte by byte.
-      this.afterGs = b === GS;
+  private act(event: HostEvent): void {
+    switch (event.type) {
+      case 'query':
+        this.capture?.dropQuery();
+        if (event.request.kind === 'eot') this.answer(Uint8Array.of(eotReply(event.request.n, this.current)));
+        else this.queue(event);
+        return;
+      case 'embedded-query':
+        if (this.answerEmbedded) this.answer(Uint8Array.of(eotReply(event.request.n, this.current)));
+        return;
+      case 'asb-enable':
+        this.queue(event);
+        return;
+      default:
+        // Cuts and print data are counted by the scanner; other commands change nothing here.
+        return;
     }
+  }
+
+  private queue(command: QueuedCommand): void {
+    if (!isStopped(this.current)) this.runQueued(command);
+    else if (this.held.length < MAX_HELD_COMMANDS) this.held.push(command);
   }
 
   private runHeldCommands(): void {
-    while (this.held.length > 0 && !isStopped(this.current)) {
-      const [command, n] = this.held.shift() ?? [0, 0];
-      this.runQueued(command, n);
+    while (!isStopped(this.current)) {
+      const command = this.held.shift();
+      if (command === undefined) return;
+      this.runQueued(command);
     }
   }
 
-  private runQueued(command: number, n: number): void {
-    if (command === GS_I) this.answerInfo(n);
-    else if (command === GS_R) this.answerStatus(n);
-    else if (command === GS_A) {
-      this.asbMask = n;
+  private runQueued(command: QueuedCommand): void {
+    if (command.type === 'asb-enable') {
+      this.asbMask = command.mask;
       this.lastAsbWatched = '';
       // Enabling sends the current status at once (§2.7).
       this.sendAsbIfChanged();
-    }
+    } else if (command.request.kind === 'info') this.answerInfo(command.request.n);
+    else if (command.request.kind === 'status') this.answerStatus(command.request.n);
   }
 
   /** GS I (§2.6): 1-byte IDs and info B texts; other n are ignored, as clones do. */
@@ -320,5 +385,45 @@ class EscposSimulator implements Simulator<EscposFaults> {
     x ^= x << 5;
     this.random = x >>> 0;
     return this.random;
+  }
+}
+
+/**
+ * The bytes received minus status queries, up to a limit. A query is recognised on its last
+ * byte, after its first two were kept: `recent` remembers which of the last three bytes were
+ * kept, so exactly those are taken back. Once full it stops for good, so what it holds is always
+ * the beginning of the stream.
+ */
+class Capture {
+  private buffer = new Uint8Array(256);
+  private length = 0;
+  /** Bit i set: the byte i places back was kept. */
+  private recent = 0;
+  truncated = false;
+
+  constructor(private readonly limit: number) {}
+
+  keep(b: number): void {
+    const kept = !this.truncated && this.length < this.limit;
+    if (!kept) this.truncated = true;
+    else {
+      if (this.length === this.buffer.length) {
+        const grown = new Uint8Array(Math.min(this.limit, this.buffer.length * 2));
+        grown.set(this.buffer);
+        this.buffer = grown;
+      }
+      this.buffer[this.length++] = b;
+    }
+    this.recent = ((this.recent << 1) | (kept ? 1 : 0)) & 0b111;
+  }
+
+  /** The last three bytes were a query (DLE EOT n, GS I n, GS r n): not print data. */
+  dropQuery(): void {
+    for (let bits = this.recent; bits !== 0; bits >>= 1) if (bits & 1) this.length--;
+    this.recent = 0;
+  }
+
+  bytes(): Uint8Array {
+    return this.buffer.slice(0, this.length);
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReplyDemux } from '../../../../drivers/escpos/demux.js';
-import { escposFaultNames, type EscposFaults } from '../../../../drivers/escpos/simulator.js';
-import { allStatusRequests, ascii, simulatorHarness } from './helpers.js';
+import { createEscposSimulator, escposFaultNames, type EscposFaults, type EscposSimulatorOptions } from '../../../../drivers/escpos/simulator.js';
+import { allStatusRequests, ascii, ManualScheduler, simulatorHarness } from './helpers.js';
 
 const GS_I = (n: number) => [0x1d, 0x49, n];
 
@@ -79,7 +79,7 @@ describe('ESC/POS simulator', () => {
     expect(h.take()).toEqual([0x10, 0x00, 0x00, 0x00]);
   });
 
-  it('skips print data and unknown commands, but answers a DLE EOT embedded in them', () => {
+  it('skips print data and unknown commands, but answers a DLE EOT embedded in them (Epson: 10 04 n is answered wherever it appears)', () => {
     const h = simulatorHarness();
     const printData = [...ascii('Total 12.50\n'), 0x1b, 0x40, 0x1d, 0x56, 0x00, 0x1d, 0x1d, 0xff, 0x10, 0x05, 0x02];
     h.send(...printData);
@@ -208,5 +208,106 @@ describe('ESC/POS simulator', () => {
     h.send(...allStatusRequests);
     h.scheduler.advance(100);
     expect(h.take()).toEqual([]);
+  });
+});
+
+/** A simulator with options; `send` takes bytes as numbers, `take()` returns and clears what it answered. */
+function printer(options: EscposSimulatorOptions = {}) {
+  const scheduler = new ManualScheduler();
+  let sent: number[] = [];
+  const sim = createEscposSimulator({ transport: 'tcp', send: (b) => sent.push(...b), schedule: scheduler.schedule }, {}, options);
+  return {
+    sim,
+    send: (...bytes: number[]) => sim.receive(Uint8Array.from(bytes)),
+    take(): number[] {
+      const out = sent;
+      sent = [];
+      return out;
+    },
+  };
+}
+
+/** GS v 0, `data.length` bytes wide and one row high. */
+const raster = (data: number[]) => [0x1d, 0x76, 0x30, 0x00, data.length & 0xff, data.length >> 8, 0x01, 0x00, ...data];
+
+describe('ESC/POS simulator reads commands like a printer', () => {
+  it('does not run GS I, GS r or GS a found inside image data: they are pixels', () => {
+    const p = printer();
+    p.send(...raster([0x1d, 0x49, 0x42, 0x1d, 0x72, 0x01, 0x1d, 0x61, 0x0f, 0x1d, 0x56, 0x00]));
+    expect(p.take()).toEqual([]);
+    expect(p.sim.printed()).toMatchObject({ bytes: 12, receipts: 0 });
+    // Right after the image, the same bytes are commands.
+    p.send(0x1d, 0x49, 0x42, 0x1d, 0x72, 0x01);
+    expect(p.take()).toEqual([0x5f, ...ascii('POSDIAG'), 0x00, 0x00]);
+  });
+
+  it('answers 10 04 n inside image data by default, as Epson printers do, and not when answerEmbeddedDleEot is off', () => {
+    const image = raster([0x10, 0x04, 0x01, 0xff]);
+    const epson = printer();
+    epson.send(...image);
+    expect(epson.take()).toEqual([0x12]);
+    const strict = printer({ answerEmbeddedDleEot: false });
+    strict.send(...image);
+    expect(strict.take()).toEqual([]);
+    // A DLE EOT that is a command is answered either way.
+    strict.send(0x10, 0x04, 0x01);
+    expect(strict.take()).toEqual([0x12]);
+  });
+
+  it('counts print data and receipts, not commands or queries', () => {
+    const p = printer();
+    p.send(0x1b, 0x40, ...ascii('Coffee  2.50\n'), 0x10, 0x04, 0x01, 0x1d, 0x56, 0x41, 0x10);
+    p.send(...raster([1, 2, 3]), 0x1d, 0x6b, 0x04, ...ascii('A12'), 0x00, 0x1b, 0x69);
+    expect(p.take()).toEqual([0x12]);
+    // 'Coffee  2.50' 12 + image 3 + bar code 3.
+    expect(p.sim.printed()).toEqual({ bytes: 18, receipts: 2, bytesWhileStopped: 0 });
+  });
+
+  it('keeps counting what arrives while paper is out, and says how much of it could not be printed yet', () => {
+    const p = printer();
+    p.send(...ascii('before'));
+    p.sim.setFaults({ paperOut: true });
+    p.send(...ascii('during'), 0x1d, 0x56, 0x00);
+    p.sim.setFaults({ paperOut: false });
+    p.send(...ascii('after'));
+    expect(p.sim.printed()).toEqual({ bytes: 17, receipts: 1, bytesWhileStopped: 6 });
+  });
+
+  it('captures nothing unless asked', () => {
+    const p = printer();
+    p.send(...ascii('x'));
+    expect(p.sim.printed().capture).toBeUndefined();
+  });
+
+  it('captures every byte but the status queries, in order, across chunks', () => {
+    const p = printer({ captureLimit: 1000 });
+    const job = [0x1b, 0x40, ...ascii('Total'), 0x0a, ...raster([0x10, 0x04, 0x02, 0x1d, 0x49, 0x42]), 0x1d, 0x56, 0x41, 0x03];
+    // The till's job with the agent's queries between its commands, one split across chunks.
+    p.send(...job.slice(0, 2), 0x10, 0x04, 0x01, ...job.slice(2, 8), 0x10);
+    p.send(0x04);
+    p.send(0x04, ...job.slice(8), 0x1d, 0x49, 0x43, 0x1d, 0x72, 0x01);
+    const printed = p.sim.printed();
+    expect(Array.from(printed.capture ?? [])).toEqual(job);
+    expect(printed.captureTruncated).toBe(false);
+    // DLE EOT 1 and 4, the DLE EOT 2 inside the image, GS I 67 and GS r 1: all answered.
+    expect(p.take()).toEqual([0x12, 0x12, 0x12, 0x5f, ...ascii('SIM-T80 (simulated)'), 0x00, 0x00]);
+  });
+
+  it('keeps only the beginning of the stream beyond the capture limit, without half a query', () => {
+    const p = printer({ captureLimit: 4 });
+    p.send(...ascii('abc'), 0x10, 0x04, 0x01, ...ascii('de'));
+    expect(p.sim.printed()).toMatchObject({ capture: Uint8Array.from(ascii('abc')), captureTruncated: true });
+    const q = printer({ captureLimit: 5 });
+    q.send(...ascii('abcd'), 0x10, 0x04, 0x01, ...ascii('e'));
+    expect(q.sim.printed()).toMatchObject({ capture: Uint8Array.from(ascii('abcd')), captureTruncated: true });
+  });
+
+  it('holds a GS I received as a command while stopped, but not one inside an image', () => {
+    const p = printer();
+    p.sim.setFaults({ coverOpen: true });
+    p.send(...raster([0x1d, 0x49, 0x43]), 0x1d, 0x49, 0x42);
+    expect(p.take()).toEqual([]);
+    p.sim.setFaults({ coverOpen: false });
+    expect(p.take()).toEqual([0x5f, ...ascii('POSDIAG'), 0x00]);
   });
 });
