@@ -27,6 +27,14 @@ export interface ZvtFaults {
   autoEndOfDay: boolean;
   /** How long the customer takes to present the card during a payment. */
   paymentDelayMs: number;
+  /**
+   * Declines every Nth payment, counted from when this is set (1: every payment; 0: none), as
+   * the card issuer would: Status-Information with the result code, then Abort with it. The
+   * amount does not go into the batch.
+   */
+  declineEvery: number;
+  /** Result code of a declined payment [ZVT §10]: 01–63 come from the host; 05 is "do not honour". */
+  declineResultCode: number;
 }
 
 export const zvtFaultNames = [
@@ -43,6 +51,8 @@ export const zvtFaultNames = [
   'lastSettlementAt',
   'autoEndOfDay',
   'paymentDelayMs',
+  'declineEvery',
+  'declineResultCode',
 ] as const satisfies readonly (keyof ZvtFaults)[];
 
 export function defaultZvtFaults(): ZvtFaults {
@@ -60,6 +70,8 @@ export function defaultZvtFaults(): ZvtFaults {
     lastSettlementAt: null,
     autoEndOfDay: false,
     paymentDelayMs: 0,
+    declineEvery: 0,
+    declineResultCode: 0x05,
   };
 }
 
@@ -70,16 +82,19 @@ export function checkZvtFaults(changes: Partial<ZvtFaults>): void {
     throw new Error(`unknown zvt fault ${unknown.join(', ')}; known: ${zvtFaultNames.join(', ')}`);
   }
   const c = changes as Record<string, unknown>;
-  const int = (name: string, max: number) => {
+  const int = (name: string, max: number, min = 0) => {
     const v = c[name];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max)) {
-      throw new Error(`zvt fault ${name} must be an integer 0..${max}, got ${String(v)}`);
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)) {
+      throw new Error(`zvt fault ${name} must be an integer ${min}..${max}, got ${String(v)}`);
     }
   };
   int('terminalStatus', 0xff);
   int('lockBits', 0xffff);
   int('slowMs', 3_600_000);
   int('paymentDelayMs', 3_600_000);
+  int('declineEvery', 1_000_000);
+  // 00 means "no error": a decline with it would be an approval.
+  int('declineResultCode', 0xff, 1);
   for (const name of ['tamper', 'cardReaderFault', 'loggedOff', 'mute', 'garbage', 'noise', 'autoEndOfDay']) {
     if (c[name] !== undefined && typeof c[name] !== 'boolean') throw new Error(`zvt fault ${name} must be true or false`);
   }

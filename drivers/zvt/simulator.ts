@@ -3,7 +3,8 @@
  *
  * It answers Status-Enquiry from switchable faults, and runs enough of Authorisation (06 01),
  * End-of-Day (06 50), Registration, Log-Off, Diagnosis, Selftest, Send Turnover Totals and Abort
- * for a till-side client to complete them. It always sends intermediate status (as if registered
+ * for a till-side client to complete them. Payments are approved, or declined as the
+ * `declineEvery` fault says. It always sends intermediate status (as if registered
  * with config-byte bit 08). While a payment or end-of-day runs it answers other commands with
  * 84 9C ("please wait"): the terminal is busy, not faulty.
  *
@@ -58,6 +59,8 @@ export function createZvtSimulator(ctx: ZvtSimulatorContext): Simulator<ZvtFault
   let receipt = 1;
   let firstReceiptOfBatch = 1;
   let batch = { count: 0, total: 0 };
+  /** Payments that reached the card since `declineEvery` was last set; picks which ones to decline. */
+  let paymentsSinceDeclineSet = 0;
   const timers = new Set<{ cancel(): void }>();
 
   const schedule = (ms: number, fn: () => void) => {
@@ -236,32 +239,37 @@ export function createZvtSimulator(ctx: ZvtSimulatorContext): Simulator<ZvtFault
         }
         const amount = findBmp(decodeBmps(a.data).fields, 0x04)?.value ?? encodeBcd('0', 6);
         const amountMinor = Number(Buffer.from(amount).toString('hex'));
+        paymentsSinceDeclineSet++;
+        const declined = faults.declineEvery > 0 && paymentsSinceDeclineSet % faults.declineEvery === 0;
+        const resultCode = declined ? faults.declineResultCode : 0x00;
         startFlow('payment', [
           { send: intermediateStatus(0x0a) }, // insert card
           { wait: faults.paymentDelayMs },
           {
             run: () => {
-              batch = { count: batch.count + 1, total: batch.total + amountMinor };
+              if (!declined) batch = { count: batch.count + 1, total: batch.total + amountMinor };
             },
           },
           {
             send: statusInformation([
-              { bmp: 0x27, value: [0x00] },
+              { bmp: 0x27, value: [resultCode] },
               { bmp: 0x04, value: amount },
               { bmp: 0x0b, value: encodeBcd(String(trace), 3) },
               { bmp: 0x29, value: encodeBcd(terminalId, 4) },
               { bmp: 0x49, value: encodeBcd('978', 2) },
-              { bmp: 0x87, value: encodeBcd(String(receipt), 2) },
+              ...(declined ? [] : [{ bmp: 0x87, value: encodeBcd(String(receipt), 2) }]),
               { bmp: 0x8a, value: [0x05] },
             ]),
           },
           {
             run: () => {
+              // A declined payment uses up a trace number but gets no receipt number of the batch.
               trace++;
-              receipt++;
+              if (!declined) receipt++;
             },
           },
-          { send: completion() },
+          // The issuer said no: the terminal ends with Abort and the result code [ZVT §3.3].
+          { send: declined ? ptAbort(resultCode) : completion() },
         ]);
         return;
       }
@@ -325,6 +333,8 @@ export function createZvtSimulator(ctx: ZvtSimulatorContext): Simulator<ZvtFault
     },
     setFaults(changes) {
       checkZvtFaults(changes);
+      // "Every Nth payment" counts from now, so a test knows which payment is declined.
+      if (changes.declineEvery !== undefined) paymentsSinceDeclineSet = 0;
       faults = { ...faults, ...changes };
       return { ...faults };
     },

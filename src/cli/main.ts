@@ -6,6 +6,7 @@ import { devicesCommand } from './devices.js';
 import { runCommand } from './run.js';
 import { serviceCommand } from './service.js';
 import { simulateCommand } from './simulate.js';
+import { tillCommand } from './till.js';
 
 export const exitCodes = { ok: 0, faults: 1, usage: 2 } as const;
 
@@ -20,6 +21,9 @@ Usage:
   posdiag simulate <${driverNames.join('|')}> (--port PATH [--pace] | --listen HOST:PORT)
                    [--control HOST:PORT] [--fault NAME=VALUE ...]
                                             run a device simulator; switch faults on stdin or over --control
+  posdiag till     <zvt|escpos> (--port PATH | --connect HOST:PORT) [--payments N] [--end-of-day]
+                   [--amount CENTS] [--jobs N] [--pause MS] [--capture FILE]
+                                            act as the till: run payments or print jobs, one JSON line each
   posdiag service  <install|uninstall|status|logs> [--dry-run] [--root DIR] [--config FILE]
                    [--user NAME] [--platform linux|darwin|win32] [--winsw EXE] [--lines N] [--follow]
                                             run as a system service (systemd, launchd, WinSW)
@@ -43,6 +47,8 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
         return await devicesCommand(rest, io);
       case 'simulate':
         return await simulateCommand(rest, io);
+      case 'till':
+        return await tillCommand(rest, io);
       case 'service':
         return await serviceCommand(rest, io);
       case '--version':
