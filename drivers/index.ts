@@ -4,7 +4,7 @@
  * drivers/ and one entry here.
  */
 import type { z } from 'zod';
-import type { Driver, DriverContext, Simulator, SimulatorContext } from './model.js';
+import type { Driver, DriverContext, PassthroughWatch, PassthroughWatchContext, Simulator, SimulatorContext } from './model.js';
 import { escpos } from './escpos/index.js';
 import { escposOptionsSchema } from './escpos/options.js';
 import { zvt } from './zvt/index.js';
@@ -20,6 +20,8 @@ export interface DriverDefinition<Options = unknown, Faults extends object = obj
   createSimulator(ctx: SimulatorContext): Simulator<Faults>;
   /** The simulator's switchable faults, for help texts and the control API. */
   faultNames: readonly string[];
+  /** Follows a till's traffic on a shared line (mode: passthrough). */
+  createPassthroughWatch(ctx: PassthroughWatchContext<Options>): PassthroughWatch;
 }
 
 /** Option schemas alone, for the config module (kept apart so it need not load drivers). */
@@ -29,6 +31,13 @@ export const driverOptionSchemas = {
 } as const;
 
 export type DriverName = keyof typeof driverOptionSchemas;
+
+/**
+ * Protocols whose bytes differ between a serial line and TCP (ZVT: DLE/CRC blocks with ACK on
+ * serial, bare APDUs on TCP). Passthrough forwards bytes unchanged, so for these the till's
+ * virtual port must be of the device's kind: a pty for a serial device, TCP for a TCP one.
+ */
+export const framedByTransport: readonly DriverName[] = ['zvt'];
 export const driverNames = Object.keys(driverOptionSchemas) as DriverName[];
 
 const definitions: Record<DriverName, DriverDefinition> = {

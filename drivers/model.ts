@@ -106,6 +106,13 @@ export interface DriverContext<Options> {
   /** For drivers that learn state without being asked (ESC/POS Automatic Status Back). */
   onUnsolicitedReading(reading: DeviceReading): void;
   now(): number;
+  /**
+   * Passthrough: the till shares the line. The driver must send only status queries that change
+   * nothing on the device (no ASB switching, no queued commands a busy device holds back).
+   */
+  sharedWithTill?: boolean;
+  /** Passthrough: the latest end-of-day the agent saw the till (or terminal) run, epoch ms, or null. */
+  settlementSeenAt?(): number | null;
 }
 
 export interface Driver {
@@ -142,4 +149,70 @@ export interface SimulatorContext {
   send(bytes: Uint8Array): void;
   /** setTimeout in production, a fake in unit tests. */
   schedule(delayMs: number, fn: () => void): { cancel(): void };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Passthrough: the agent sits between the till software and the device.
+
+/** Who put bytes on the line toward the device, or is to receive bytes from it. */
+export type LineParty = 'till' | 'agent';
+
+/** A run of bytes from the device and who gets it. Bytes are never altered, only routed. */
+export interface RoutedBytes {
+  to: LineParty;
+  bytes: Uint8Array;
+}
+
+/**
+ * What a watching agent learns from the till's traffic. Events, not totals: the agent counts.
+ * `at` is epoch milliseconds.
+ */
+export type LineObservation =
+  /** A card transaction the till ran ended. `failed` ones count toward terminal.transactions_failing. */
+  | {
+      type: 'transaction';
+      kind: 'payment' | 'pre-authorisation' | 'book-total' | 'reversal' | 'refund';
+      outcome: 'approved' | 'declined' | 'refused' | 'cancelled' | 'no-completion';
+      resultCode: number | null;
+      durationMs: number;
+      at: number;
+    }
+  /** An end-of-day (settlement) ended: run by the till, or automatically by the terminal. */
+  | { type: 'end-of-day'; ok: boolean; resultCode: number | null; at: number }
+  /** The printer was told to cut the paper: one receipt done. */
+  | { type: 'receipt'; at: number }
+  /** The till sent something the watch cannot frame (an unknown command); injection waits for quiet. */
+  | { type: 'unrecognised'; what: string; at: number };
+
+/**
+ * The protocol half of passthrough, pure: it sees every byte both ways (in line order), tells
+ * whether the line is between exchanges so the agent may send a query of its own, routes the
+ * device's replies to whoever asked, and reports what the till's traffic shows. Time comes in.
+ */
+export interface PassthroughWatch {
+  /** Bytes on their way to the device. The agent's come only while `idle` said yes. */
+  toDevice(from: LineParty, bytes: Uint8Array, now: number): void;
+  /** Bytes from the device, split by recipient, in order; concatenated they are exactly `bytes`. */
+  fromDevice(bytes: Uint8Array, now: number): RoutedBytes[];
+  /**
+   * True when nobody's command is waiting for its end and the till's stream is at a command
+   * boundary: an agent query now cannot land inside a till exchange. Lapsed exchanges (the
+   * protocol's own timeouts) are forgotten here.
+   */
+  idle(now: number): boolean;
+  /** The agent gave up on its exchange (its own timeout): forget it, keep late replies from the till. */
+  agentGaveUp(now: number): void;
+  /** The physical link is gone: partial frames and exchanges with it. */
+  reset(): void;
+  /** Observations since the last call, oldest first. */
+  drain(): LineObservation[];
+  /** For the status page: the exchange in progress, e.g. "till: payment 06 01", or null. */
+  activity(): string | null;
+}
+
+export interface PassthroughWatchContext<Options> {
+  transport: TransportKind;
+  options: Options;
+  /** How long the agent waits for its own replies; late ones are still kept from the till. */
+  requestTimeoutMs: number;
 }

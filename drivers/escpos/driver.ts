@@ -76,6 +76,9 @@ class EscposDriver implements Driver {
 
   async start(): Promise<void> {
     this.attach();
+    // Sharing the printer with a till: GS a would change what the till receives, and GS I waits
+    // behind the till's print data. Only the real-time DLE EOT queries are ours to send.
+    if (this.ctx.sharedWithTill) return;
     await this.exclusive(async () => {
       if (this.ctx.options.asb) {
         // No reply is awaited: a printer without ASB simply stays silent, and polling goes on.
@@ -127,7 +130,7 @@ class EscposDriver implements Driver {
   }
 
   private async retryIdentityIfDue(): Promise<void> {
-    if (!this.ctx.options.identify || this.identityAnswered.size === IDENTITY_FIELDS.length) return;
+    if (this.ctx.sharedWithTill || !this.ctx.options.identify || this.identityAnswered.size === IDENTITY_FIELDS.length) return;
     if (this.ctx.now() - this.lastIdentityAttemptAt < IDENTITY_RETRY_INTERVAL_MS) return;
     try {
       await this.readIdentity();

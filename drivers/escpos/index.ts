@@ -5,6 +5,7 @@
 import type { DriverDefinition } from '../index.js';
 import { createEscposDriver } from './driver.js';
 import { escposOptionsSchema, type EscposOptions } from './options.js';
+import { createEscposPassthroughWatch } from './passthrough.js';
 import { createEscposSimulator, escposFaultNames, type EscposFaults } from './simulator.js';
 
 export { createEscposDriver } from './driver.js';
@@ -18,4 +19,5 @@ export const escpos: DriverDefinition<EscposOptions, EscposFaults> = {
   createDriver: createEscposDriver,
   createSimulator: (ctx) => createEscposSimulator(ctx),
   faultNames: escposFaultNames,
+  createPassthroughWatch: createEscposPassthroughWatch,
 };

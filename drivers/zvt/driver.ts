@@ -129,6 +129,8 @@ export function createZvtDriver(ctx: ZvtDriverContext): ZvtDriver {
     const name = 'Status-Enquiry 05 01';
     const { outcome, settledAt } = await exchanger.run(name, statusEnquiry(options.password, serviceByte));
     if (settledAt !== null) noteSettlement(settledAt);
+    const seen = ctx.settlementSeenAt?.() ?? null;
+    if (seen !== null) noteSettlement(seen);
     const reading = (o: Omit<ZvtObservation, 'lastSettlementAt' | 'settlementOverdueAfterMs' | 'now'>) =>
       toReading({ ...o, lastSettlementAt, settlementOverdueAfterMs: overdueAfter, now: ctx.now() });
     if (outcome.kind === 'refused') {

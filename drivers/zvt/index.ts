@@ -5,6 +5,7 @@
  */
 import type { DriverDefinition } from '../index.js';
 import { createZvtDriver } from './driver.js';
+import { createZvtPassthroughWatch } from './passthrough.js';
 import { zvtOptionsSchema, type ZvtOptions } from './options.js';
 import { createZvtSimulator } from './simulator.js';
 import { type ZvtFaults, zvtFaultNames } from './simulator-faults.js';
@@ -17,6 +18,7 @@ export const zvt: DriverDefinition<ZvtOptions, ZvtFaults> = {
   createDriver: (ctx) => createZvtDriver({ ...ctx, framing: ctx.transport }),
   createSimulator: (ctx) => createZvtSimulator({ ...ctx, framing: ctx.transport }),
   faultNames: zvtFaultNames,
+  createPassthroughWatch: (ctx) => createZvtPassthroughWatch(ctx),
 };
 
 export { createZvtDriver, ZvtCommandError, ZvtNotAllowedError } from './driver.js';

@@ -56,6 +56,15 @@ export const zvtOptionsSchema = z
       .describe(
         'Report the settlement as overdue when the last end-of-day the agent saw is older than this. The terminal saying reconciliation is required (status F0) always counts.',
       ),
+    transactionsFailingAfter: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(3)
+      .describe(
+        'Passthrough: raise terminal.transactions_failing after this many card transactions of the till in a row ended declined, refused or without completion (a customer or cashier cancelling does not count). An approved one clears it.',
+      ),
     allowStateChanging: z
       .boolean()
       .default(false)

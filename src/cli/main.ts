@@ -19,7 +19,7 @@ Usage:
                                             support bundle from the running agent (or from the config)
   posdiag devices  [--json]                 serial ports found, with VID/PID, serial number and by-id path
   posdiag simulate <${driverNames.join('|')}> (--port PATH [--pace] | --listen HOST:PORT)
-                   [--control HOST:PORT] [--fault NAME=VALUE ...]
+                   [--control HOST:PORT] [--fault NAME=VALUE ...] [--capture FILE]
                                             run a device simulator; switch faults on stdin or over --control
   posdiag till     <zvt|escpos> (--port PATH | --connect HOST:PORT) [--payments N] [--end-of-day]
                    [--amount CENTS] [--jobs N] [--pause MS] [--capture FILE]

@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import http from 'node:http';
 import net from 'node:net';
@@ -30,6 +31,7 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
       control: { type: 'string' },
       fault: { type: 'string', multiple: true },
       pace: { type: 'boolean' },
+      capture: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -42,7 +44,12 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
   if (values.pace && !values.port) throw new UsageError('--pace applies to --port only: a TCP port has no line speed');
 
   // A device on a serial port frames its bytes as on a serial line, one on a TCP port as on TCP.
-  const endpoint = createSimulatorEndpoint(driverDefinition(driver as DriverName), values.port ? 'serial' : 'tcp');
+  // --capture: every chunk in and out, in order, one JSON line each, for byte-exact comparisons.
+  const capture = values.capture ? createWriteStream(values.capture, { flags: 'a' }) : null;
+  const record = capture
+    ? (dir: 'in' | 'out', bytes: Uint8Array) => capture.write(`${JSON.stringify({ at: Date.now(), dir, hex: Buffer.from(bytes).toString('hex') })}\n`)
+    : undefined;
+  const endpoint = createSimulatorEndpoint(driverDefinition(driver as DriverName), values.port ? 'serial' : 'tcp', record);
   const emit = (event: object) => io.stdout.write(`${JSON.stringify(event)}\n`);
   try {
     endpoint.simulator.setFaults(parseAssignments(values.fault ?? [], endpoint.simulator.faults()));
@@ -68,6 +75,7 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
   control?.server.closeAllConnections();
   control?.server.close();
   endpoint.close();
+  if (capture) await new Promise((resolve) => capture.end(resolve));
   return exitCodes.ok;
 }
 
@@ -108,7 +116,8 @@ function serveSerial(endpoint: SimulatorEndpoint, path: string, emit: (e: object
 async function serveTcp(endpoint: SimulatorEndpoint, listen: string, emit: (e: object) => void) {
   const { host, port } = listenAddress(listen, '--listen');
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  // Nagle off: a ZVT exchange is many small messages, each waiting for the last (40 ms delayed ACKs otherwise).
+  const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     const link = wrapSocket(socket, `tcp-client:${socket.remoteAddress}:${socket.remotePort}`, () => undefined);

@@ -6,13 +6,14 @@
  * protocol needs no change here.
  */
 import { z } from 'zod';
-import { driverNames, driverOptionSchemas, type DriverName } from '../../drivers/index.js';
+import { driverNames, driverOptionSchemas, type DriverName, framedByTransport } from '../../drivers/index.js';
 import { formatDuration } from './duration.js';
 import { duration, host, identifier, listenAddress, port } from './fields.js';
 import { describeValue, didYouMean, orList } from './messages.js';
 import {
   BAUD_RATES,
   type DeviceCommonConfig,
+  type PassthroughConfig,
   type DriverSection,
   type ReconnectConfig,
   type TcpTransportConfig,
@@ -81,21 +82,38 @@ const transportSchema = z
   })
   .describe('How posdiag reaches the device.');
 
+/** socat reads `pty,link=PATH`: a comma or colon in PATH would add options of its own. */
+const SAFE_LINK_PATH = /^[A-Za-z0-9/_.+-]+$/;
+
+const idleGap = () =>
+  duration('100ms', { minMs: 0 }).describe(
+    "How long the till must have been quiet, at a command boundary and with no exchange open, before posdiag sends a status query of its own. Longer: fewer collisions with a till that sends its next command right after the last one; shorter: fresher status on a busy till.",
+  );
+
 const passthroughSchema = z
   .discriminatedUnion('type', [
     z
       .strictObject({
         type: z.literal('pty'),
-        link: z.string().min(1).describe('Path of the symlink to the virtual port the till software opens instead of the real one.'),
+        link: z
+          .string()
+          .min(1)
+          .regex(SAFE_LINK_PATH, { error: 'may hold only letters, digits and / _ . + - (it is handed to socat, which treats , and : as separators)' })
+          .describe('Path of the symlink to the virtual port the till software opens instead of the real one, e.g. /run/posdiag/printer-1.')
+          .meta({ examples: ['/run/posdiag/printer-1'] }),
+        idleGap: idleGap(),
       })
-      .describe('Offer the till a virtual serial port (pty) at a stable path.'),
+      .transform(({ idleGap: gap, ...rest }): PassthroughConfig => ({ ...rest, idleGapMs: gap }))
+      .describe('Offer the till a virtual serial port (pty, made by socat) at a stable path.'),
     z
       .strictObject({
         type: z.literal('tcp'),
         listen: listenAddress()
           .describe('host:port the till software connects to instead of the device.')
           .meta({ examples: ['127.0.0.1:20007'] }),
+        idleGap: idleGap(),
       })
+      .transform(({ idleGap: gap, ...rest }): PassthroughConfig => ({ ...rest, idleGapMs: gap }))
       .describe('Offer the till a TCP port (ZVT over TCP, raw port 9100 printers).'),
   ])
   .describe('How the till software reaches the device while posdiag owns it (mode: passthrough).');
@@ -126,10 +144,9 @@ const deviceCommonSchema = z
     transport: transportSchema,
     mode: z
       .enum(['exclusive', 'passthrough'])
-      .refine((mode) => mode !== 'passthrough', { error: 'passthrough is not available yet in this version; use exclusive' })
       .default('exclusive')
       .describe(
-        'exclusive: posdiag owns the port and polls freely. passthrough (not available yet): posdiag owns the port, forwards the till software\'s traffic unchanged and polls only in idle gaps.',
+        "exclusive: posdiag owns the port and polls freely. passthrough: posdiag owns the port, offers the till software a virtual one (see passthrough), forwards the till's traffic unchanged both ways and polls only in idle gaps.",
       ),
     passthrough: passthroughSchema.optional(),
     pollInterval: duration('1s', { minMs: 1 }).describe('Time between status polls. At least 1ms; values under 100ms are for benchmarks.'),
@@ -141,6 +158,18 @@ const deviceCommonSchema = z
       .default(3)
       .describe('Consecutive failed polls before the device is reported unreachable (1 to 100).'),
     reconnect: reconnectSchema.prefault({}),
+  })
+  .superRefine((device, ctx) => {
+    if (device.mode === 'passthrough' && device.passthrough === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['passthrough'],
+        message: 'is required with mode: passthrough, e.g. { type: pty, link: /run/posdiag/printer-1 } or { type: tcp, listen: 127.0.0.1:9100 }',
+      });
+    }
+    if (device.mode !== 'passthrough' && device.passthrough !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['passthrough'], message: 'applies only with mode: passthrough; add it, or remove this section' });
+    }
   })
   .transform(
     (device): DeviceCommonConfig => ({
@@ -186,4 +215,18 @@ const driverSectionSchema = z.discriminatedUnion('driver', [firstDriver, ...othe
   },
 }) as unknown as z.ZodType<DriverSection, DriverSectionInput>;
 
-export const deviceSchema = z.intersection(deviceCommonSchema, driverSectionSchema).describe('A device posdiag watches.');
+export const deviceSchema = z
+  .intersection(deviceCommonSchema, driverSectionSchema)
+  .superRefine((device, ctx) => {
+    const passthrough = device.passthrough;
+    if (!passthrough || !framedByTransport.includes(device.driver) || device.transport.type === 'simulator') return;
+    const wanted = device.transport.type === 'serial' ? 'pty' : 'tcp';
+    if (passthrough.type !== wanted) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['passthrough', 'type'],
+        message: `must be ${wanted} for a ${device.driver} device on ${device.transport.type}: ${device.driver} frames its bytes differently on a serial line and on TCP, and passthrough forwards them unchanged`,
+      });
+    }
+  })
+  .describe('A device posdiag watches.');

@@ -118,9 +118,11 @@ export interface SimulatorTransportConfig {
 
 export type TransportConfig = SerialTransportConfig | TcpTransportConfig | SimulatorTransportConfig;
 
-export type PassthroughConfig = { type: 'pty'; link: string } | { type: 'tcp'; listen: ListenAddress };
+export type PassthroughConfig = ({ type: 'pty'; link: string } | { type: 'tcp'; listen: ListenAddress }) & {
+  /** The till must have been quiet this long before the agent sends a query of its own. */
+  idleGapMs: number;
+};
 
-/** `passthrough` passes the type but not validation yet: today every loaded device is `exclusive`. */
 export type DeviceMode = 'exclusive' | 'passthrough';
 
 export interface ReconnectConfig {

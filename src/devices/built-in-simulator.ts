@@ -31,8 +31,10 @@ export async function startBuiltInSimulator(
   deviceId: string,
   ptyWanted: boolean,
   log: Logger,
+  framing: TransportKind = builtInSimulatorTransport,
 ): Promise<BuiltInSimulator> {
-  const endpoint = createSimulatorEndpoint(definition, builtInSimulatorTransport);
+  // A simulated device offered to a till over TCP (passthrough) frames as a TCP device would.
+  const endpoint = createSimulatorEndpoint(definition, framing);
   const onListenerError = (error: unknown) => log.error({ err: error }, 'simulator listener failed');
   const socat = ptyWanted ? await findSocat() : null;
 

@@ -1,7 +1,9 @@
 import { driverDefinition } from '../../drivers/index.js';
+import type { TransportKind } from '../../drivers/model.js';
 import type { DeviceConfig } from '../config/index.js';
 import { HealthModel } from '../health/model.js';
 import type { Logger } from '../log.js';
+import { type DevicePassthrough, startPassthrough } from '../passthrough/index.js';
 import type { LinkOpener } from '../transport/link.js';
 import { serialOpener } from '../transport/serial.js';
 import { tcpOpener } from '../transport/tcp.js';
@@ -34,6 +36,7 @@ export async function createFleet(devices: readonly DeviceConfig[], log: Logger,
   const health = new HealthModel();
   const sessions = new Map<string, DeviceSession>();
   const builtIns: BuiltInSimulator[] = [];
+  const passthroughs: DevicePassthrough[] = [];
   const simulators = new Map<string, SimulatorEndpoint>();
 
   for (const device of devices) {
@@ -41,8 +44,11 @@ export async function createFleet(devices: readonly DeviceConfig[], log: Logger,
     const definition = driverDefinition(device.driver);
     let openLink: LinkOpener;
     let simulated = false;
+    // A simulated device behind a TCP passthrough port speaks as a TCP device (framing; see framedByTransport).
+    const transport: TransportKind =
+      device.transport.type !== 'simulator' ? device.transport.type : device.passthrough?.type === 'tcp' ? 'tcp' : builtInSimulatorTransport;
     if (device.transport.type === 'simulator') {
-      const builtIn = await startBuiltInSimulator(definition, device.id, device.transport.pty !== 'never', deviceLog);
+      const builtIn = await startBuiltInSimulator(definition, device.id, device.transport.pty !== 'never', deviceLog, transport);
       if (device.transport.faults) builtIn.endpoint.simulator.setFaults(device.transport.faults);
       builtIns.push(builtIn);
       simulators.set(device.id, builtIn.endpoint);
@@ -53,6 +59,27 @@ export async function createFleet(devices: readonly DeviceConfig[], log: Logger,
       openLink = realDeviceOpener(device, deviceLog);
     }
     health.addDevice({ id: device.id, name: device.name, driver: device.driver, simulated, transport: describeTransport(device) });
+    let passthrough: DevicePassthrough | null = null;
+    if (device.mode === 'passthrough' && device.passthrough) {
+      try {
+        passthrough = await startPassthrough({
+          deviceId: device.id,
+          driver: device.driver,
+          definition,
+          config: device.passthrough,
+          transport,
+          options: device.options,
+          requestTimeoutMs: device.requestTimeoutMs,
+          health,
+          log: deviceLog,
+        });
+      } catch (error) {
+        await Promise.all(passthroughs.map((p) => p.close()));
+        await Promise.all(builtIns.map((b) => b.close()));
+        throw new Error(`device ${device.id}: passthrough: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      passthroughs.push(passthrough);
+    }
     sessions.set(
       device.id,
       new DeviceSession({
@@ -65,12 +92,13 @@ export async function createFleet(devices: readonly DeviceConfig[], log: Logger,
           reconnectMinMs: device.reconnect.minDelayMs,
           reconnectMaxMs: device.reconnect.maxDelayMs,
           options: device.options,
-          transport: device.transport.type === 'simulator' ? builtInSimulatorTransport : device.transport.type,
+          transport,
         },
         openLink,
         health,
         log: deviceLog,
         ...(overrides.onPoll ? { onPoll: overrides.onPoll } : {}),
+        ...(passthrough ? { passthrough: passthrough.proxy, settlementSeenAt: passthrough.settlementSeenAt } : {}),
       }),
     );
   }
@@ -88,6 +116,7 @@ export async function createFleet(devices: readonly DeviceConfig[], log: Logger,
     },
     async stop() {
       await Promise.all([...sessions.values()].map((s) => s.stop()));
+      await Promise.all(passthroughs.map((p) => p.close()));
       await Promise.all(builtIns.map((b) => b.close()));
     },
   };

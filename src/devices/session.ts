@@ -4,6 +4,7 @@ import type { Driver, TransportKind } from '../../drivers/model.js';
 import type { HealthModel } from '../health/model.js';
 import type { Logger } from '../log.js';
 import { backoffDelay } from '../transport/backoff.js';
+import { type PassthroughProxy, ReservationAbortedError } from '../passthrough/proxy.js';
 import { type ByteLink, errorText, type LinkOpener } from '../transport/link.js';
 
 export interface SessionSettings {
@@ -32,6 +33,10 @@ export interface SessionDeps {
   log: Logger;
   onPoll?: PollObserver;
   random?: () => number;
+  /** mode: passthrough: the till shares the link; the driver gets the line only in idle gaps. */
+  passthrough?: PassthroughProxy;
+  /** Passthrough: the latest end-of-day seen on the till's traffic. */
+  settlementSeenAt?: () => number | null;
 }
 
 /**
@@ -47,6 +52,8 @@ export class DeviceSession {
   private link: ByteLink | null = null;
   private running: Promise<void> | null = null;
   private lastLoggedOpenError: string | null = null;
+  /** Aborted when the current link closes or the session stops: ends a wait for the line. */
+  private linkGone: AbortController | null = null;
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -65,6 +72,7 @@ export class DeviceSession {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.abort();
+    this.linkGone?.abort();
     await this.link?.close();
     await this.running;
   }
@@ -91,9 +99,11 @@ export class DeviceSession {
       this.lastLoggedOpenError = null;
       health.linkUp(settings.id, link.description, new Date());
       log.info({ transport: link.description }, 'link open');
+      this.deps.passthrough?.attach(link);
 
       const outcome = await this.serve(link);
       if (outcome.answered) attempt = 0;
+      this.deps.passthrough?.detach();
       await link.close();
       this.link = null;
       if (this.stopped) break;
@@ -107,33 +117,52 @@ export class DeviceSession {
   private async serve(link: ByteLink): Promise<{ reason: string; answered: boolean }> {
     const { definition, settings, health, log } = this.deps;
     let closedReason: string | null = null;
+    const linkGone = new AbortController();
     void link.closed.then((closed) => {
       closedReason = closed.reason;
+      linkGone.abort();
       this.wake?.abort();
     });
+    this.linkGone = linkGone;
+    const shared = this.deps.passthrough;
     const driver: Driver = definition.createDriver({
-      link,
+      link: shared ? shared.agentLink : link,
       transport: settings.transport,
       options: settings.options,
       requestTimeoutMs: settings.requestTimeoutMs,
       log,
       now: Date.now,
       onUnsolicitedReading: (reading) => health.answered(settings.id, reading, driver.identity(), new Date(), false),
+      ...(shared ? { sharedWithTill: true } : {}),
+      ...(this.deps.settlementSeenAt ? { settlementSeenAt: this.deps.settlementSeenAt } : {}),
     });
+    /** In passthrough, every use of the line waits for an idle gap and holds the till meanwhile. */
+    const onTheLine = async <T>(work: () => Promise<T>): Promise<T> => {
+      if (!shared) return work();
+      const lease = await shared.reserve(linkGone.signal);
+      let gaveUp = true;
+      try {
+        const result = await work();
+        gaveUp = false;
+        return result;
+      } finally {
+        await lease.release(gaveUp);
+      }
+    };
     let answered = false;
     let failures = 0;
     try {
-      await driver.start();
+      await onTheLine(() => driver.start());
       while (!this.stopped && closedReason === null) {
         const started = performance.now();
         try {
-          const reading = await driver.poll();
+          const reading = await onTheLine(() => driver.poll());
           failures = 0;
           answered = true;
           health.answered(settings.id, reading, driver.identity(), new Date(), true);
           this.deps.onPoll?.(settings.id, performance.now() - started, true);
         } catch (error) {
-          if (this.stopped || closedReason !== null) break;
+          if (this.stopped || closedReason !== null || error instanceof ReservationAbortedError) break;
           failures += 1;
           const unreachable = failures >= settings.unreachableAfter;
           health.pollFailed(settings.id, errorText(error), unreachable, new Date());
@@ -149,7 +178,7 @@ export class DeviceSession {
         await this.sleep(Math.max(0, settings.pollIntervalMs - (performance.now() - started)));
       }
     } catch (error) {
-      return { reason: `driver failed: ${errorText(error)}`, answered };
+      return { reason: closedReason ?? `driver failed: ${errorText(error)}`, answered };
     } finally {
       driver.stop();
     }

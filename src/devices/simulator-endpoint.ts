@@ -14,12 +14,18 @@ export interface SimulatorEndpoint {
 }
 
 /** `transport`: what the simulated device sits on, so it frames its bytes as a real one would. */
-export function createSimulatorEndpoint(definition: DriverDefinition, transport: TransportKind): SimulatorEndpoint {
+export function createSimulatorEndpoint(
+  definition: DriverDefinition,
+  transport: TransportKind,
+  /** Told of every chunk received and sent, in order (`posdiag simulate --capture`). */
+  onTraffic?: (direction: 'in' | 'out', bytes: Uint8Array) => void,
+): SimulatorEndpoint {
   let current: ByteLink | null = null;
   let detach: (() => void) | null = null;
   const simulator = definition.createSimulator({
     transport,
     send(bytes) {
+      onTraffic?.('out', bytes);
       // A write racing an unplug is what a real device does too: the bytes are lost.
       current?.write(bytes).catch(() => undefined);
     },
@@ -34,7 +40,10 @@ export function createSimulatorEndpoint(definition: DriverDefinition, transport:
     attach(link) {
       detach?.();
       current = link;
-      const unsubscribe = link.onData((chunk) => simulator.receive(chunk));
+      const unsubscribe = link.onData((chunk) => {
+        onTraffic?.('in', chunk);
+        simulator.receive(chunk);
+      });
       detach = () => {
         unsubscribe();
         if (current === link) current = null;

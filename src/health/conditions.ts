@@ -1,4 +1,5 @@
 import type { DeviceIdentity, DeviceReading } from '../../drivers/model.js';
+import { type PassthroughStatus, transactionsFailing } from '../passthrough/status.js';
 
 /**
  * The conditions the agent can detect on devices, keyed by the ids of the troubleshooting
@@ -28,6 +29,8 @@ export interface DeviceFacts {
   swap: DeviceSwap | null;
   /** When the closing-time reminder found no end-of-day for this terminal (ISO-8601), or null. */
   settlementReminder: string | null;
+  /** mode: passthrough: what the till's traffic showed; null for exclusive devices. */
+  passthrough: PassthroughStatus | null;
 }
 
 export interface DeviceCondition {
@@ -149,6 +152,14 @@ export const deviceConditions: readonly DeviceCondition[] = [
     // lock (terminal.locked, critical).
     severity: 'warning',
     isActive: (facts) => reading(facts)?.settlementDue === true,
+  },
+  {
+    id: 'terminal.transactions_failing',
+    component: 'terminal',
+    // The till's own payments tell it (passthrough): the shop cannot take cards right now, whatever
+    // the status poll says. Cleared by the next approved payment.
+    severity: 'critical',
+    isActive: (facts) => transactionsFailing(facts.passthrough),
   },
   {
     id: 'terminal.settlement_reminder',

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { DeviceIdentity, DeviceReading } from '../../drivers/model.js';
+import type { PassthroughStatus } from '../passthrough/status.js';
 import { activeDeviceConditions, conditionSeverity, type DeviceSwap, needsSettlementReminder, type Severity } from './conditions.js';
 
 /** What the agent knows about one device right now. Plain data; the API serialises it. */
@@ -19,6 +20,8 @@ export interface DeviceState {
   swap: DeviceSwap | null;
   /** When the closing-time reminder last found no end-of-day for this terminal, or null. */
   settlementReminder: string | null;
+  /** mode: passthrough: the till's side and what its traffic showed; null for exclusive devices. */
+  passthrough: PassthroughStatus | null;
   /** End of the last poll attempt, answered or not (ISO-8601). */
   lastPollAt: string | null;
   /** Last time the device answered (ISO-8601). */
@@ -62,6 +65,7 @@ export class HealthModel extends EventEmitter<{ change: [deviceId: string] }> {
       identity: unknownIdentity,
       swap: null,
       settlementReminder: null,
+      passthrough: null,
       lastPollAt: null,
       lastSeenAt: null,
       lastError: null,
@@ -123,6 +127,11 @@ export class HealthModel extends EventEmitter<{ change: [deviceId: string] }> {
     const reminded = [...this.devices.values()].filter((d) => d.connected && needsSettlementReminder(d.reading, now)).map((d) => d.id);
     for (const id of reminded) this.update(id, now, (d) => ({ ...d, settlementReminder: now.toISOString() }));
     return reminded;
+  }
+
+  /** Passthrough: the till's side changed, or its traffic showed something (a payment, a receipt). */
+  passthroughChanged(id: string, status: PassthroughStatus, now: Date): void {
+    this.update(id, now, (d) => ({ ...d, passthrough: status }));
   }
 
   /** The link is gone (unplugged, port missing, connection refused). */

@@ -2,6 +2,7 @@ import type { CardReaderStatus, DeviceReading, GlobalStatus, Power, PrinterStatu
 import type { ZvtDetails } from '../../drivers/zvt/index.js';
 import type { DeviceSwap } from '../health/conditions.js';
 import type { DeviceState } from '../health/model.js';
+import type { PassthroughStatus } from '../passthrough/status.js';
 import { type Overall, overallState } from '../health/overall.js';
 import type { HostState, NetworkState, SubjectCondition } from '../health/path-health.js';
 import { type HostView, hostView, type NetworkView, networkView } from './path-views.js';
@@ -60,6 +61,8 @@ export interface DeviceStatusView {
   conditions: string[];
   /** The last serial-number change seen since the agent started: another device answers here. */
   swap: DeviceSwap | null;
+  /** mode: passthrough: the till's virtual port and what its traffic showed; null in exclusive mode. */
+  passthrough: PassthroughStatus | null;
 }
 
 export interface AlertView {
@@ -161,6 +164,7 @@ function deviceView(d: DeviceState): DeviceStatusView {
     pollCount: d.pollCount,
     conditions: d.conditions.map((c) => c.id),
     swap: d.swap,
+    passthrough: d.passthrough,
   };
 }
 

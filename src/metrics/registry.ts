@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { type HealthSnapshot, type StatusDocument, statusDocument } from '../http/status-document.js';
 import type { TargetResult } from '../probes/index.js';
 
@@ -146,6 +146,49 @@ export function createAgentMetrics(snapshot: () => HealthSnapshot, version: stri
   gauge('posdiag_network_path_up', '1 unless the shared path (link, gateway) is broken or every target is down; absent before the first round.', [], (g) => {
     const verdict = scrape().health.network.result?.verdict.status;
     if (verdict) g.set(verdict === 'down' ? 0 : 1);
+  });
+  // Passthrough: what the till's traffic showed. Counters kept by the agent, exported as such.
+  const counter = (name: string, help: string, labelNames: string[], collect: (c: Counter) => void) =>
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        collect(this);
+      },
+    });
+  const passthroughDevices = () => scrape().health.devices.filter((d) => d.passthrough !== null);
+  counter('posdiag_passthrough_bytes_total', 'Bytes forwarded between the till and the device (mode: passthrough).', ['device', 'direction'], (c) => {
+    for (const d of passthroughDevices()) {
+      c.inc({ device: d.id, direction: 'till_to_device' }, d.passthrough!.bytesFromTill - d.passthrough!.tillBytesDropped);
+      c.inc({ device: d.id, direction: 'device_to_till' }, d.passthrough!.bytesToTill);
+    }
+  });
+  counter('posdiag_passthrough_till_bytes_dropped_total', 'Bytes the till sent while the device was not connected.', ['device'], (c) => {
+    for (const d of passthroughDevices()) c.inc({ device: d.id }, d.passthrough!.tillBytesDropped);
+  });
+  gauge('posdiag_passthrough_till_busy', '1 while an exchange of the till (a payment, a print job) is in progress.', ['device'], (g) => {
+    for (const d of passthroughDevices()) g.set({ device: d.id }, d.passthrough!.activity?.startsWith('till') ? 1 : 0);
+  });
+  gauge('posdiag_passthrough_till_connected', '1 while a till is connected to the TCP passthrough port.', ['device'], (g) => {
+    for (const d of passthroughDevices()) if (d.passthrough!.tillConnected !== null) g.set({ device: d.id }, d.passthrough!.tillConnected ? 1 : 0);
+  });
+  counter('posdiag_terminal_transactions_total', "Card transactions the till ran through the agent, by outcome.", ['device', 'outcome'], (c) => {
+    for (const d of passthroughDevices()) {
+      const t = d.passthrough!.transactions;
+      if (!t) continue;
+      for (const [outcome, n] of [['approved', t.approved], ['declined', t.declined], ['refused', t.refused], ['cancelled', t.cancelled], ['no_completion', t.noCompletion]] as const) {
+        c.inc({ device: d.id, outcome }, n);
+      }
+    }
+  });
+  gauge('posdiag_terminal_transactions_failed_in_a_row', 'Failed card transactions of the till since the last approved one.', ['device'], (g) => {
+    for (const d of passthroughDevices()) if (d.passthrough!.transactions) g.set({ device: d.id }, d.passthrough!.transactions.failedInARow);
+  });
+  counter('posdiag_printer_receipts_total', 'Receipts (paper cuts) the till printed through the agent.', ['device'], (c) => {
+    for (const d of passthroughDevices()) if (d.passthrough!.receipts !== null) c.inc({ device: d.id }, d.passthrough!.receipts);
   });
 
   gauge('posdiag_alert_active', 'Firing alerts (past alerts.failureThreshold), one series each (1).', ['condition', 'device', 'target', 'severity'], (g) => {

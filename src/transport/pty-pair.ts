@@ -18,6 +18,12 @@ export interface PtyPair {
   readonly exited: Promise<number | null>;
 }
 
+export interface PtyPairOptions {
+  /** A program outside our control opens and closes this end, perhaps many times (a till). */
+  hostReopenable?: boolean;
+  deviceReopenable?: boolean;
+}
+
 export async function findSocat(): Promise<string | null> {
   const dirs = (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(path.delimiter);
   for (const dir of dirs) {
@@ -36,14 +42,22 @@ export async function findSocat(): Promise<string | null> {
  * Starts `socat` with an argument array (never a shell string). Resolves once socat reports its
  * data loop running, which happens only after both links exist.
  */
-export async function openPtyPair(socat: string, hostPath: string, devicePath: string, timeoutMs = 5_000): Promise<PtyPair> {
+export async function openPtyPair(
+  socat: string,
+  hostPath: string,
+  devicePath: string,
+  timeoutMs = 5_000,
+  options: PtyPairOptions = {},
+): Promise<PtyPair> {
   await mkdir(path.dirname(hostPath), { recursive: true });
   await mkdir(path.dirname(devicePath), { recursive: true });
-  const child = spawn(
-    socat,
-    ['-d', '-d', `pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${devicePath}`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const end = (link: string, reopenable: boolean | undefined) =>
+    // ignoreeof: when the program on this end closes it, socat keeps the pair and waits for the
+    // next open, instead of ending the data loop (and with it the link path).
+    `pty,raw,echo=0,link=${link}${reopenable ? ',ignoreeof,mode=660' : ''}`;
+  const child = spawn(socat, ['-d', '-d', end(hostPath, options.hostReopenable), end(devicePath, options.deviceReopenable)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await waitForReady(child, exited, timeoutMs);
   return {

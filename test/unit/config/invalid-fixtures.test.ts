@@ -42,7 +42,10 @@ const cases: Record<string, string[]> = {
     "invalid-host-space.yaml:3 network.targets[0].host: host must be a host name or IP address; 'pay example.com' contains a space",
   ],
   'invalid-passthrough-mode.yaml': [
-    'invalid-passthrough-mode.yaml:5 devices[0].mode: passthrough is not available yet in this version; use exclusive',
+    'invalid-passthrough-mode.yaml:6 devices[0].passthrough.type: must be pty for a zvt device on serial: zvt frames its bytes differently on a serial line and on TCP, and passthrough forwards them unchanged',
+    'invalid-passthrough-mode.yaml:7 devices[1].passthrough: is required with mode: passthrough, e.g. { type: pty, link: /run/posdiag/printer-1 } or { type: tcp, listen: 127.0.0.1:9100 }',
+    'invalid-passthrough-mode.yaml:14 devices[2].passthrough: applies only with mode: passthrough; add it, or remove this section',
+    'invalid-passthrough-mode.yaml:14 devices[2].passthrough.link: may hold only letters, digits and / _ . + - (it is handed to socat, which treats , and : as separators)',
   ],
   'invalid-port.yaml': [
     'invalid-port.yaml:4 devices[0].transport.port: must be a port number from 1 to 65535 (got 91000)',

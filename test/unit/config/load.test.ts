@@ -75,8 +75,8 @@ devices:
     name: Front counter
     driver: escpos
     transport: { type: tcp, host: 192.168.1.50, port: 9100, connectTimeout: 1.5s }
-    mode: exclusive
-    passthrough: { type: tcp, listen: 127.0.0.1:19100 }
+    mode: passthrough
+    passthrough: { type: tcp, listen: 127.0.0.1:19100, idleGap: 20ms }
     pollInterval: 50ms
     requestTimeout: 20ms
     unreachableAfter: 100
@@ -88,8 +88,8 @@ devices:
       name: 'Front counter',
       driver: 'escpos',
       transport: { type: 'tcp', host: '192.168.1.50', port: 9100, connectTimeoutMs: 1_500 },
-      mode: 'exclusive',
-      passthrough: { type: 'tcp', listen: { host: '127.0.0.1', port: 19100 } },
+      mode: 'passthrough',
+      passthrough: { type: 'tcp', listen: { host: '127.0.0.1', port: 19100 }, idleGapMs: 20 },
       pollIntervalMs: 50,
       requestTimeoutMs: 20,
       unreachableAfter: 100,

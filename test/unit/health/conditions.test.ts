@@ -29,6 +29,7 @@ const facts = (reading: DeviceReading | null, more: Partial<DeviceFacts> = {}): 
   identity,
   swap: null,
   settlementReminder: null,
+  passthrough: null,
   ...more,
 });
 const conditions = (o: Partial<ZvtObservation>) => activeDeviceConditions(facts(terminal(o)), now);

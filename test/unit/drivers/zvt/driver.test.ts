@@ -458,6 +458,7 @@ describe('options', () => {
       identify: true,
       completionTimeout: '180s',
       settlementOverdueAfter: '26h',
+      transactionsFailingAfter: 3,
       allowStateChanging: false,
       registrationConfigByte: 8,
     });
