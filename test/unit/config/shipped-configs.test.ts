@@ -49,6 +49,7 @@ describe('config/default.yaml', () => {
             identify: true,
             completionTimeout: '180s',
             settlementOverdueAfter: '26h',
+            transactionsFailingAfter: 3,
             allowStateChanging: false,
             registrationConfigByte: 8,
           },
