@@ -49,10 +49,11 @@ USER posdiag
 WORKDIR /var/lib/posdiag
 VOLUME ["/var/lib/posdiag"]
 EXPOSE 9137
-# No curl in the image: Node's own fetch. (No --start-period: dockerfilelint 1.8 misreads it,
-# and the agent listens within a second, well inside 3 retries 30 s apart.)
+# `posdiag health` reads the same config as the agent (POSDIAG_CONFIG), so it asks the port and
+# scheme the agent really uses, HTTPS included; no curl in the image. (No --start-period:
+# dockerfilelint 1.8 misreads it, and the agent listens within a second, well inside 3 retries.)
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
-    CMD ["node", "-e", "fetch('http://127.0.0.1:9137/healthz').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+    CMD ["node", "/app/bin/posdiag.js", "health"]
 # A 1 MB young generation keeps the heap (and RSS) flat under a steady poll load; see BENCHMARKS.md.
 # SIGTERM (docker stop) ends the agent cleanly within 10 s, under Docker's default grace period.
 ENTRYPOINT ["node", "--max-semi-space-size=1", "/app/bin/posdiag.js"]

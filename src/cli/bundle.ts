@@ -1,12 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildBundle, bundleFileName, type SupportBundle } from '../bundle/build.js';
 import type { Config } from '../config/index.js';
 import { version } from '../version.js';
+import { agentUrl, getFromAgent } from './agent-client.js';
 import { checkRound } from './check.js';
 import { configSource, loadOrReport } from './config-source.js';
 import { exitCodes } from './main.js';
@@ -64,24 +63,12 @@ type Fetched =
   | { kind: 'refused'; url: string; status: number; message: string }
   | { kind: 'unreachable'; url: string; reason: string };
 
-/** The agent on this machine, at the configured port (a wildcard listen is reached on loopback). */
-export function agentUrl(config: Config): string | null {
-  const { host, port } = config.http.listen;
-  if (port === 0) return null;
-  const local = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  const shown = local.includes(':') ? `[${local}]` : local;
-  return `${config.http.tls ? 'https' : 'http'}://${shown}:${port}`;
-}
-
 async function fetchFromAgent(config: Config): Promise<Fetched> {
   const base = agentUrl(config);
   if (!base) return { kind: 'unreachable', url: '(port 0)', reason: 'the config listens on a random port' };
   const url = `${base}/api/v1/bundle`;
-  // With TLS the agent's own certificate is the trust anchor: it is usually self-signed and
-  // issued for the shop's name, not for 127.0.0.1.
-  const ca = config.http.tls ? await readFile(config.http.tls.cert, 'utf8').catch(() => undefined) : undefined;
   try {
-    const response = await get(url, config.http.token, ca);
+    const response = await getFromAgent(config, url, fetchTimeoutMs);
     if (response.status === 200) return { kind: 'ok', bundle: JSON.parse(response.body) as SupportBundle };
     let message = response.body.slice(0, 200);
     try {
@@ -93,19 +80,4 @@ async function fetchFromAgent(config: Config): Promise<Fetched> {
   } catch (error) {
     return { kind: 'unreachable', url: base, reason: (error as { code?: string }).code ?? (error as Error).message };
   }
-}
-
-function get(url: string, token: string | null, ca: string | undefined): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const headers = { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
-    const options = { headers, timeout: fetchTimeoutMs, ...(ca ? { ca, checkServerIdentity: () => undefined } : {}) };
-    const request = (url.startsWith('https:') ? https : http).get(url, options, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      response.on('error', reject);
-    });
-    request.on('timeout', () => request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-    request.on('error', reject);
-  });
 }

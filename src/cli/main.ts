@@ -2,6 +2,7 @@ import { driverNames } from '../../drivers/index.js';
 import { version } from '../version.js';
 import { bundleCommand } from './bundle.js';
 import { checkCommand } from './check.js';
+import { healthCommand } from './health.js';
 import { devicesCommand } from './devices.js';
 import { runCommand } from './run.js';
 import { serviceCommand } from './service.js';
@@ -17,6 +18,7 @@ Usage:
   posdiag check    [--config FILE] [--json] one round of every check; exit 0 healthy, 1 faults, 2 config error
   posdiag bundle   [--config FILE] [--out FILE|-]
                                             support bundle from the running agent (or from the config)
+  posdiag health   [--config FILE]          is the agent on this machine alive? exit 0 yes, 1 no (container health check)
   posdiag devices  [--json]                 serial ports found, with VID/PID, serial number and by-id path
   posdiag simulate <${driverNames.join('|')}> (--port PATH [--pace] | --listen HOST:PORT)
                    [--control HOST:PORT] [--fault NAME=VALUE ...] [--capture FILE]
@@ -43,6 +45,8 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
         return await checkCommand(rest, io);
       case 'bundle':
         return await bundleCommand(rest, io);
+      case 'health':
+        return await healthCommand(rest, io);
       case 'devices':
         return await devicesCommand(rest, io);
       case 'simulate':

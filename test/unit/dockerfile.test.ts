@@ -1,15 +1,19 @@
 /**
  * The Dockerfile, without Docker (this machine has only the client): linted by dockerfilelint
  * (zero findings), its shape checked line by line, and its HEALTHCHECK command run for real
- * against HTTP servers on 127.0.0.1.
+ * against HTTP and HTTPS servers on 127.0.0.1.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { makeTestPki } from '../integration/probes/helpers/certs.js';
 import { repoRoot } from '../helpers/process.js';
 
 const run = promisify(execFile);
@@ -69,20 +73,29 @@ describe('Dockerfile', () => {
     const line = instructions.find((l) => l.startsWith('HEALTHCHECK'))!;
     const command = JSON.parse(line.slice(line.indexOf('CMD') + 3).trim()) as string[];
 
-    /** Runs the image's health command against a server on a free port; its exit code. */
-    async function healthcheck(port: number): Promise<number> {
-      const script = command[2]!.replace('127.0.0.1:9137', `127.0.0.1:${port}`);
-      return run(process.execPath, ['-e', script]).then(
+    it('runs `posdiag health`, which reads the agent\'s own config (POSDIAG_CONFIG in the image)', () => {
+      expect(command).toEqual(['node', '/app/bin/posdiag.js', 'health']);
+    });
+
+    /** Runs the image's health command, from this checkout, with a config naming `port`; its exit code. */
+    async function healthcheck(config: string): Promise<number> {
+      const bin = path.join(repoRoot, 'bin', 'posdiag.js');
+      return run(process.execPath, [bin, ...command.slice(2)], { env: { ...process.env, POSDIAG_CONFIG: config } }).then(
         () => 0,
         (error: { code?: number }) => error.code ?? -1,
       );
     }
 
-    async function withServer(status: number, test: (port: number) => Promise<void>): Promise<void> {
-      const server = http.createServer((request, response) => {
+    async function withServer(
+      status: number,
+      test: (port: number) => Promise<void>,
+      tls: { cert: string; key: string } | null = null,
+    ): Promise<void> {
+      const handler = (request: http.IncomingMessage, response: http.ServerResponse) => {
         response.statusCode = request.url === '/healthz' ? status : 404;
         response.end();
-      });
+      };
+      const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       try {
         await test((server.address() as AddressInfo).port);
@@ -91,17 +104,44 @@ describe('Dockerfile', () => {
       }
     }
 
-    it('asks /healthz with node (no curl in the image) on the default port', () => {
-      expect(command.slice(0, 2)).toEqual(['node', '-e']);
-      expect(command[2]).toContain("fetch('http://127.0.0.1:9137/healthz')");
+    it('exits 0 for a 200, 1 for an error status and 1 when nothing listens', async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'posdiag-health-'));
+      const config = path.join(dir, 'posdiag.yaml');
+      const listenOn = (port: number) => writeFile(config, `http: { listen: 127.0.0.1:${port} }\n`);
+      try {
+        await withServer(200, async (port) => expect(await listenOn(port).then(() => healthcheck(config))).toBe(0));
+        await withServer(503, async (port) => expect(await listenOn(port).then(() => healthcheck(config))).toBe(1));
+        let closedPort = 0;
+        await withServer(200, async (port) => void (closedPort = port));
+        await listenOn(closedPort);
+        expect(await healthcheck(config)).toBe(1);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 
-    it('exits 0 for a 200, 1 for an error status and 1 when nothing listens', async () => {
-      await withServer(200, async (port) => expect(await healthcheck(port)).toBe(0));
-      await withServer(503, async (port) => expect(await healthcheck(port)).toBe(1));
-      let closedPort = 0;
-      await withServer(200, async (port) => void (closedPort = port));
-      expect(await healthcheck(closedPort)).toBe(1);
+    it('asks over HTTPS when the config sets http.tls, trusting the agent\'s own certificate', async () => {
+      const pki = await makeTestPki();
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'posdiag-health-tls-'));
+      try {
+        await writeFile(path.join(dir, 'cert.pem'), pki.selfSigned.cert);
+        await writeFile(path.join(dir, 'key.pem'), pki.selfSigned.key);
+        const config = path.join(dir, 'posdiag.yaml');
+        await withServer(
+          200,
+          async (port) => {
+            await writeFile(config, `http:\n  listen: 127.0.0.1:${port}\n  tls: { cert: ${dir}/cert.pem, key: ${dir}/key.pem }\n`);
+            expect(await healthcheck(config)).toBe(0);
+            // The same server asked over plain HTTP (the old check) fails: this is what the fix is for.
+            await writeFile(config, `http: { listen: 127.0.0.1:${port} }\n`);
+            expect(await healthcheck(config)).toBe(1);
+          },
+          pki.selfSigned,
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+        await pki.cleanup();
+      }
     });
   });
 });
