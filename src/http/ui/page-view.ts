@@ -21,8 +21,11 @@ export interface PageView {
   actions: ActiveRunbook[];
 }
 
-/** A message-file key with its parameters; `{localized}` is text that comes in both languages. */
-export type Message = { key: string; params?: Record<string, string | number> };
+/**
+ * A message-file key with its parameters; `{localized}` is text that comes in both languages. A
+ * `{ time }` parameter is an ISO time the page writes in its own language and time zone.
+ */
+export type Message = { key: string; params?: Record<string, string | number | { time: string }> };
 
 export type FactValue =
   | { text: string }
@@ -51,6 +54,8 @@ export interface Card {
   /** Since when the card has been in this state; null when not known. */
   since: string | null;
   summary: Message | { localized: Localized<string> };
+  /** A calm word under the summary, e.g. "the till is using it now" (normal, not a problem). */
+  note?: Message;
   facts: Fact[];
 }
 
@@ -130,16 +135,39 @@ function deviceCard(device: DeviceStatusView, document: StatusDocument, context:
     state,
     since: since(context, deviceSubject(device.id), state, alerts.map((a) => a.since)),
     summary: summaryFor([...critical, ...others], { key: state === 'unknown' ? 'summary.waiting' : `summary.${kind}.ok` }),
-    facts: deviceFacts(device),
+    ...noteFor(device),
+    facts: deviceFacts(device, context),
   };
+}
+
+function noteFor(device: DeviceStatusView): Pick<Card, 'note'> {
+  const note = tillBusy(device.passthrough?.activity ?? null);
+  return note ? { note } : {};
+}
+
+/**
+ * mode: passthrough: what the till is doing on the shared line ("till: payment 06 01", "till:
+ * printing"), in the owner's words; nothing when the line is idle or the agent itself asks.
+ */
+export function tillBusy(activity: string | null): Message | null {
+  if (!activity?.startsWith('till:')) return null;
+  const what = activity.slice('till:'.length).trim();
+  if (/^(payment|pre-authorisation|book-total)\b/.test(what)) return { key: 'card.tillBusy.payment' };
+  if (/^refund\b/.test(what)) return { key: 'card.tillBusy.refund' };
+  if (/^reversal\b/.test(what)) return { key: 'card.tillBusy.reversal' };
+  if (/^end-of-day\b/.test(what)) return { key: 'card.tillBusy.endOfDay' };
+  if (/^printing\b/.test(what)) return { key: 'card.tillBusy.printing' };
+  return { key: 'card.tillBusy' };
 }
 
 function yesNo(value: boolean | null, yes: string, no: string): FactValue {
   return { key: value === null ? 'value.unknown' : value ? yes : no };
 }
 
-function deviceFacts(device: DeviceStatusView): Fact[] {
+function deviceFacts(device: DeviceStatusView, context: PageContext): Fact[] {
   const facts: Fact[] = [{ label: { key: 'fact.connection' }, value: { key: device.connected ? 'value.connected' : 'value.notConnected' }, bad: !device.connected }];
+  const shared = device.passthrough;
+  if (shared) facts.push(tillFact(shared));
   if (device.printer) {
     const p = device.printer;
     const paper = p.paperOut === null ? 'value.unknown' : p.paperOut ? 'value.paperOut' : p.paperLow ? 'value.paperLow' : 'value.paperOk';
@@ -149,7 +177,8 @@ function deviceFacts(device: DeviceStatusView): Fact[] {
   if (device.cardReader !== null) facts.push({ label: { key: 'fact.cardReader' }, value: { key: `value.reader.${device.cardReader}` }, bad: device.cardReader === 'fault' });
   if (device.loggedOn !== null) facts.push({ label: { key: 'fact.loggedOn' }, value: yesNo(device.loggedOn, 'value.yes', 'value.no'), bad: !device.loggedOn });
   if (device.locked !== null) facts.push({ label: { key: 'fact.locked' }, value: yesNo(device.locked, 'value.yes', 'value.no'), bad: device.locked });
-  if (device.lastSettlementAt) facts.push({ label: { key: 'fact.lastSettlement' }, value: { time: device.lastSettlementAt } });
+  if (shared) facts.push(...passthroughFacts(shared, device.lastSettlementAt, context));
+  else if (device.lastSettlementAt) facts.push({ label: { key: 'fact.lastSettlement' }, value: { time: device.lastSettlementAt } });
   if (device.lastSeenAt) facts.push({ label: { key: 'fact.lastAnswer' }, value: { time: device.lastSeenAt } });
   const identity: Array<[string, string | null]> = [
     ['fact.model', [device.manufacturer, device.model].filter(Boolean).join(' ') || null],
@@ -158,6 +187,77 @@ function deviceFacts(device: DeviceStatusView): Fact[] {
   ];
   for (const [label, value] of identity) if (value) facts.push({ label: { key: label }, value: { text: value } });
   return facts;
+}
+
+type Passthrough = NonNullable<DeviceStatusView['passthrough']>;
+type Tally = NonNullable<Passthrough['transactions']>;
+
+/** "Shared with the till: via 127.0.0.1:20007, till connected" (the port without its `tcp:`/`pty:`). */
+function tillFact(shared: Passthrough): Fact {
+  const port = shared.till.replace(/^(pty|tcp):/, '');
+  const key = shared.tillConnected === null ? 'value.till' : shared.tillConnected ? 'value.till.connected' : 'value.till.notConnected';
+  return { label: { key: 'fact.till' }, value: { key, params: { port } } };
+}
+
+const lastLabel: Record<NonNullable<Tally['last']>['kind'], string> = {
+  payment: 'fact.lastPayment',
+  'pre-authorisation': 'fact.lastPayment',
+  'book-total': 'fact.lastPayment',
+  refund: 'fact.lastRefund',
+  reversal: 'fact.lastReversal',
+};
+
+const outcomeKey: Record<NonNullable<Tally['last']>['outcome'], string> = {
+  approved: 'value.outcome.approved',
+  declined: 'value.outcome.declined',
+  refused: 'value.outcome.refused',
+  cancelled: 'value.outcome.cancelled',
+  'no-completion': 'value.outcome.noCompletion',
+};
+
+/**
+ * What the till's traffic showed: payments and the last one, the last end-of-day (terminals),
+ * receipts (printers). The counts are the agent's since it started, and say so. A declined card
+ * is everyday business: only a run of failures (terminal.transactions_failing) is marked.
+ */
+function passthroughFacts(shared: Passthrough, lastSettlementAt: string | null, context: PageContext): Fact[] {
+  const facts: Fact[] = [];
+  const since = { time: context.startedAt };
+  const t = shared.transactions;
+  if (t) {
+    const failing = t.failedInARow >= t.failingAfter;
+    const failed = t.declined + t.refused + t.noCompletion;
+    facts.push({
+      label: { key: 'fact.payments', params: { time: since } },
+      value: t.cancelled > 0
+        ? { key: 'value.payments.cancelled', params: { approved: t.approved, failed, cancelled: t.cancelled } }
+        : { key: 'value.payments', params: { approved: t.approved, failed } },
+      ...(failing ? { bad: true } : {}),
+    });
+    if (t.last) {
+      const failedLast = t.last.outcome !== 'approved' && t.last.outcome !== 'cancelled';
+      facts.push({
+        label: { key: lastLabel[t.last.kind] },
+        value: { key: outcomeKey[t.last.outcome], params: { time: { time: t.last.at } } },
+        ...(failing && failedLast ? { bad: true } : {}),
+      });
+    }
+    facts.push(endOfDayFact(shared.lastEndOfDay, lastSettlementAt));
+  }
+  if (shared.receipts !== null) {
+    facts.push({ label: { key: 'fact.receipts', params: { time: since } }, value: { key: 'value.receipts', params: { count: shared.receipts } } });
+  }
+  return facts;
+}
+
+/** The later of the terminal's own last settlement and the till's last end-of-day run; a failed run is marked. */
+function endOfDayFact(seen: Passthrough['lastEndOfDay'], lastSettlementAt: string | null): Fact {
+  const label = { key: 'fact.lastSettlement' };
+  if (seen && (lastSettlementAt === null || Date.parse(seen.at) >= Date.parse(lastSettlementAt))) {
+    return seen.ok ? { label, value: { time: seen.at } } : { label, value: { key: 'value.endOfDay.failed', params: { time: { time: seen.at } } }, bad: true };
+  }
+  if (lastSettlementAt) return { label, value: { time: lastSettlementAt } };
+  return { label, value: { key: 'value.endOfDay.none' } };
 }
 
 /** The layers the verdict names; each has its own words on the page (no "fails at: tcp"). */

@@ -23,11 +23,18 @@ export function setText(element, text) {
 export function say(ui, value) {
   if (!value) return '';
   if ('localized' in value) return value.localized[ui.locale] ?? value.localized.en;
-  if ('key' in value) return ui.t(value.key, value.params);
+  if ('key' in value) return ui.t(value.key, value.params && params(ui, value.params));
   if ('time' in value) return ui.time(value.time);
   if ('ms' in value) return `${Math.round(value.ms)} ms`;
   if ('text' in value) return value.text;
   return '';
+}
+
+/** Message parameters as text: a `{ time }` one in the page's language and the browser's time zone. */
+function params(ui, values) {
+  const out = {};
+  for (const [name, value] of Object.entries(values)) out[name] = value !== null && typeof value === 'object' ? say(ui, value) : value;
+  return out;
 }
 
 export function renderOverall(ui, view) {
@@ -63,6 +70,7 @@ export function renderCards(ui, view, history) {
       el('p', { class: `badge s-${card.state}`, text: card.badge ? say(ui, card.badge) : ui.t(`state.${card.state}`) }),
       since ? el('p', { class: 'since', text: since }) : null,
       el('p', { class: 'summary', text: say(ui, card.summary) }),
+      card.note ? el('p', { class: 'note', text: say(ui, card.note) }) : null,
       card.facts.length ? facts : null,
       historyFigure(ui, history.subjects.get(card.subject), history.from),
     );
