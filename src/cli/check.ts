@@ -13,7 +13,8 @@ import { exitCodes } from './main.js';
  * `posdiag check`: one round of every check, printed for a person (or as the API's JSON with
  * --json). Exit 0 healthy, 1 faults found, 2 config or usage error. It does not bind the HTTP
  * port, so it runs beside a running agent (but a serial port can have only one owner: a device
- * the running agent holds is reported as "cannot open … Cannot lock port").
+ * the running agent holds is reported as "cannot open … Cannot lock port"). Devices in
+ * passthrough mode are left to the agent.
  */
 export async function checkCommand(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
   const { values } = parseArgs({
@@ -32,6 +33,9 @@ export async function checkCommand(args: string[], io: { stdout: NodeJS.Writable
   } else {
     io.stdout.write(`posdiag check — ${source.embedded ? 'embedded default config (simulated devices)' : source.path}\n`);
     for (const device of document.devices) io.stdout.write(describe(device));
+    for (const device of config.devices.filter((d) => d.mode === 'passthrough')) {
+      io.stdout.write(`${device.id} (${device.driver}): shared with the till (mode: passthrough); not polled here, where it could cut into a payment or a print job: the running agent watches it (status page, /api/v1/status)\n`);
+    }
     io.stdout.write(describeNetwork(document));
     io.stdout.write(`overall: ${document.overall}\n`);
   }
@@ -43,7 +47,10 @@ export async function checkCommand(args: string[], io: { stdout: NodeJS.Writable
  * the network path and the host checked. Also what `posdiag bundle` reports when no agent runs.
  */
 export async function checkRound(config: Config): Promise<StatusDocument> {
-  const fleet = await createFleet(config.devices, quietLogger(), { unreachableAfter: 1 });
+  // A device shared with the till belongs to the running agent: a second program talking to it
+  // (a second ZVT client, a query in the middle of a print job) is what passthrough prevents.
+  const devices = config.devices.filter((d) => d.mode !== 'passthrough');
+  const fleet = await createFleet(devices, quietLogger(), { unreachableAfter: 1 });
   const settled = new Promise<void>((resolve) => {
     const done = () => fleet.health.allDevices().every(hasVerdict);
     if (done()) resolve();

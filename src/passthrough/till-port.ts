@@ -4,7 +4,7 @@
  * often as it likes) or a TCP listener (one till connection at a time; a new one replaces the
  * old, so a till that reconnects after a crash is served at once).
  */
-import { lstat, mkdtemp, rm, unlink } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,7 +49,8 @@ export async function openPtyTillPort(link: string, deviceId: string, log: Logge
   void events;
   const socat = await findSocat();
   if (!socat) throw new Error('passthrough type pty needs socat (apt-get install socat; brew install socat on macOS)');
-  await removeStaleLink(link);
+  const lockPath = `${link}.lock`;
+  await claimLink(link, lockPath, log);
   const dir = await mkdtemp(path.join(os.tmpdir(), `posdiag-passthrough-${deviceId}-`));
   const agentPath = path.join(dir, 'agent');
   const listeners = new DataListeners();
@@ -62,6 +63,7 @@ export async function openPtyTillPort(link: string, deviceId: string, log: Logge
   const start = async (): Promise<void> => {
     pair = await openPtyPair(socat, link, agentPath, 5_000, { hostReopenable: true });
     const opened = pair;
+    await writeFile(lockPath, JSON.stringify({ agentPid: process.pid, socatPid: opened.pid ?? null }));
     // Line settings of a pty are not on any wire; the till may set whatever it likes on its end.
     agentEnd = await serialOpener({ path: agentPath, baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false }, onListenerError)();
     agentEnd.onData((chunk) => listeners.emit(chunk, onListenerError));
@@ -107,8 +109,55 @@ export async function openPtyTillPort(link: string, deviceId: string, log: Logge
       await agentEnd?.close();
       await (pair as PtyPair | null)?.close();
       await rm(dir, { recursive: true, force: true });
+      await rm(lockPath, { force: true });
     },
   };
+}
+
+/**
+ * The link is ours to make unless another running agent serves it. `<link>.lock` names the agent
+ * and its socat: a lock of a live posdiag refuses; one left by an agent that was killed (kill -9
+ * leaves its socat running, still serving the old pty) is taken over, ending that socat.
+ */
+async function claimLink(link: string, lockPath: string, log: Logger): Promise<void> {
+  type Lock = { agentPid?: unknown; socatPid?: unknown } | null;
+  const lock: Lock = await readFile(lockPath, 'utf8').then(
+    (text) => JSON.parse(text) as Lock,
+    () => null, // no lock, or an unreadable one: nobody we can ask
+  ).catch(() => null);
+  const agentPid = typeof lock?.agentPid === 'number' ? lock.agentPid : null;
+  const socatPid = typeof lock?.socatPid === 'number' ? lock.socatPid : null;
+  if (agentPid !== null && agentPid !== process.pid && (await runs(agentPid, 'posdiag'))) {
+    throw new Error(`passthrough link ${link} is served by another posdiag (process ${agentPid}, see ${lockPath}); two agents cannot share one device`);
+  }
+  if (socatPid !== null && (await runs(socatPid, 'socat'))) {
+    log.warn({ socatPid, link }, 'passthrough: ending the socat a previous agent left behind');
+    try {
+      process.kill(socatPid, 'SIGTERM');
+    } catch {
+      // gone meanwhile
+    }
+    // socat removes its link (by path) as it exits: wait, or it would remove the one we make next.
+    for (let waited = 0; waited < 3_000 && (await runs(socatPid, 'socat')); waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  await removeStaleLink(link);
+}
+
+/** Whether `pid` runs a program whose command line mentions `name` (Linux: /proc; elsewhere: only that it runs). */
+async function runs(pid: number, name: string): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (process.platform !== 'linux') return name === 'posdiag'; // cannot tell: never kill, but respect a lock
+  try {
+    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes(name);
+  } catch {
+    return false;
+  }
 }
 
 /** A symlink left by an agent that was killed; anything else at that path is not ours to delete. */
@@ -120,7 +169,9 @@ async function removeStaleLink(link: string): Promise<void> {
     return;
   }
   if (!stats.isSymbolicLink()) throw new Error(`passthrough link ${link} exists and is not a symlink; refusing to replace it`);
-  await unlink(link);
+  await unlink(link).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

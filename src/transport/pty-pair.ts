@@ -16,6 +16,8 @@ export interface PtyPair {
   close(): Promise<void>;
   /** Resolves when socat exits for any reason. */
   readonly exited: Promise<number | null>;
+  /** socat's process id. */
+  readonly pid: number | undefined;
 }
 
 export interface PtyPairOptions {
@@ -64,6 +66,7 @@ export async function openPtyPair(
     hostPath,
     devicePath,
     exited,
+    pid: child.pid,
     async close() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
