@@ -56,7 +56,12 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   const alerts = startAlerting(config, fleet, paths, log);
   alerting = alerts;
   const snapshot = (): HealthSnapshot => ({ devices: fleet.health.allDevices(), network: paths.network(), host: paths.host(), alerts: alerts.views() });
-  metrics = createAgentMetrics(snapshot, version);
+  metrics = createAgentMetrics(snapshot, version, {
+    onChange(listener) {
+      fleet.health.on('change', listener);
+      paths.on('change', listener);
+    },
+  });
   alerts.registerMetrics(metrics.registry);
   // "Check now" on the page runs the path checks too; the monitor starts after listen.
   let checkPaths = async (): Promise<void> => {};

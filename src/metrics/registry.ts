@@ -17,6 +17,23 @@ export interface AgentMetrics {
   observePoll(deviceId: string, durationMs: number, answered: boolean): void;
 }
 
+export interface MetricsOptions {
+  /**
+   * Subscribes to every change a metric could show (a device, the path): with it, a scrape
+   * between two changes may reuse the last rendered text (RENDER_REUSE_MS); without it, every
+   * scrape renders.
+   */
+  onChange?(listener: () => void): void;
+}
+
+/**
+ * A scrape between two changes gets the text rendered for the previous one, if that is younger
+ * than this: a dashboard or a load balancer polling /metrics many times a second then costs one
+ * render per change, not one per request. Changes invalidate at once, so a fault still shows in
+ * the very next scrape; only the process figures (CPU, memory) may be this much older.
+ */
+const RENDER_REUSE_MS = 250;
+
 /**
  * Every metric the agent exports. Device, probe and alert gauges are computed at scrape time
  * from the health model (a scrape reads the same state the API does, and costs nothing between
@@ -24,12 +41,19 @@ export interface AgentMetrics {
  * and blackbox_exporter's `probe_…` names where they mean the same, so existing dashboards and
  * alert rules for blackbox probes work on the acquirer checks too.
  */
-export function createAgentMetrics(snapshot: () => HealthSnapshot, version: string): AgentMetrics {
+export function createAgentMetrics(snapshot: () => HealthSnapshot, version: string, options: MetricsOptions = {}): AgentMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'posdiag_' });
 
   // One consistent view per scrape, computed once however many gauges read it.
   let current: { health: HealthSnapshot; document: StatusDocument } | null = null;
+  /** Bumped by every change a metric could show; a rendered text is reused only for its version. */
+  let changes = 0;
+  let rendered: { changes: number; at: number; text: Promise<string> } | null = null;
+  const reuse = options.onChange !== undefined;
+  options.onChange?.(() => {
+    changes++;
+  });
   const scrape = () => {
     if (current) return current;
     const health = snapshot();
@@ -200,18 +224,26 @@ export function createAgentMetrics(snapshot: () => HealthSnapshot, version: stri
 
   return {
     registry,
-    async text() {
+    text() {
+      const now = performance.now();
+      if (reuse && rendered && rendered.changes === changes && now - rendered.at < RENDER_REUSE_MS) return rendered.text;
+      const startedFor = changes;
       const health = snapshot();
       current = { health, document: statusDocument(health, new Date()) };
-      try {
-        return await registry.metrics();
-      } finally {
+      const text = registry.metrics().finally(() => {
         current = null;
-      }
+      });
+      rendered = { changes: startedFor, at: now, text };
+      // A failed render is not kept: the next scrape tries again.
+      text.catch(() => {
+        if (rendered?.text === text) rendered = null;
+      });
+      return text;
     },
     observePoll(deviceId, durationMs, answered) {
       pollDuration.observe({ device: deviceId, answered: String(answered) }, durationMs / 1000);
       if (answered) lastSuccess.set({ device: deviceId }, Date.now() / 1000);
+      changes++;
     },
   };
 }
