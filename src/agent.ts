@@ -135,41 +135,36 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
  * write one summary line. A provider reading the log sees every morning that the agent works.
  */
 function scheduleSelfCheck(config: Config, fleet: Fleet, paths: PathHealth, monitor: PathMonitor, log: Logger, alerting: Alerting): CalendarHandle {
-  const selfLog = log.child({ component: 'self-check' });
-  return scheduleCalendar(
-    {
-      name: 'self-check',
-      expression: config.selfCheck.cron as string,
-      ...(config.selfCheck.timezone ? { timezone: config.selfCheck.timezone } : {}),
-      timeoutMs: 60_000,
-      run: async () => {
-        fleet.pollNow();
-        await monitor.checkNow();
-        const document = statusDocument({ devices: fleet.health.allDevices(), network: paths.network(), host: paths.host(), alerts: alerting.views() }, new Date());
-        selfLog.info(
-          { overall: document.overall, devices: document.devices.length, alerts: document.alerts.map((a) => `${a.device ?? a.target}/${a.condition}`) },
-          'daily self-check',
-        );
-      },
-    },
-    { logger: selfLog, onOutcome: (o) => o.error && selfLog.error({ err: o.error }, 'daily self-check failed') },
-  );
+  return calendarJob('self-check', config.selfCheck, 60_000, log, async (jobLog) => {
+    fleet.pollNow();
+    await monitor.checkNow();
+    const document = statusDocument({ devices: fleet.health.allDevices(), network: paths.network(), host: paths.host(), alerts: alerting.views() }, new Date());
+    jobLog.info(
+      { overall: document.overall, devices: document.devices.length, alerts: document.alerts.map((a) => `${a.device ?? a.target}/${a.condition}`) },
+      'daily self-check',
+    );
+  });
 }
 
 /** At closing time: every terminal without an end-of-day in the last shop day gets a reminder. */
 function scheduleSettlementReminder(config: Config, fleet: Fleet, log: Logger): CalendarHandle {
-  const reminderLog = log.child({ component: 'settlement-reminder' });
+  return calendarJob('settlement-reminder', config.settlementReminder, 10_000, log, async (jobLog) => {
+    const reminded = fleet.health.remindSettlement(new Date());
+    if (reminded.length > 0) jobLog.warn({ devices: reminded }, 'closing time: no end-of-day settlement seen today; run it on the terminal');
+  });
+}
+
+/** A job on a cron expression in a time zone, with its own log component; a failure is logged, never thrown. */
+function calendarJob(
+  name: string,
+  when: { cron: string | null; timezone: string | null },
+  timeoutMs: number,
+  log: Logger,
+  run: (jobLog: Logger) => Promise<void>,
+): CalendarHandle {
+  const jobLog = log.child({ component: name });
   return scheduleCalendar(
-    {
-      name: 'settlement-reminder',
-      expression: config.settlementReminder.cron as string,
-      ...(config.settlementReminder.timezone ? { timezone: config.settlementReminder.timezone } : {}),
-      timeoutMs: 10_000,
-      run: async () => {
-        const reminded = fleet.health.remindSettlement(new Date());
-        if (reminded.length > 0) reminderLog.warn({ devices: reminded }, 'closing time: no end-of-day settlement seen today; run it on the terminal');
-      },
-    },
-    { logger: reminderLog, onOutcome: (o) => o.error && reminderLog.error({ err: o.error }, 'settlement reminder failed') },
+    { name, expression: when.cron as string, ...(when.timezone ? { timezone: when.timezone } : {}), timeoutMs, run: () => run(jobLog) },
+    { logger: jobLog, onOutcome: (o) => o.error && jobLog.error({ err: o.error }, `${name} failed`) },
   );
 }
