@@ -16,9 +16,10 @@ import { probesSideBySide } from './probes.js';
 import { storeCost } from './store.js';
 import { zvtDetectionLatency } from './zvt-detection.js';
 import { scale } from './scale.js';
+import { passthroughBench } from './passthrough.js';
 
 const quick = process.argv.includes('--quick');
-/** `--only NAME[,NAME]` runs just those phases (detection, footprint, polls, probes, scale, http, store). */
+/** `--only NAME[,NAME]` runs just those phases (detection, footprint, polls, probes, scale, http, store, passthrough). */
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((process.argv[onlyIndex + 1] ?? '').split(',')) : null;
 const wanted = (phase: string) => only === null || only.has(phase);
@@ -219,6 +220,7 @@ async function main() {
       await rig.close();
     }
   }
+  if (wanted('passthrough')) log(await passthroughBench(quick ? 400 : 2_000, quick ? 4 * 2 ** 20 : 16 * 2 ** 20, quick ? 3 : 10));
   process.stdout.write(`${JSON.stringify({ quick, machine: machine(), at: new Date().toISOString(), results }, null, 2)}\n`);
 }
 
