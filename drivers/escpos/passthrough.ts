@@ -23,6 +23,13 @@ const TILL_REPLY_TIMEOUT_MS = 2_000;
 const UNKNOWN_REPLY_QUIET_MS = 500;
 /** After an unknown command, the till's stream is trusted again once it was quiet this long. */
 const RESYNC_QUIET_MS = 500;
+/**
+ * A till silent this long inside a command is taken as gone (closed the pty mid-job, crashed):
+ * without this the agent would never find a boundary again and stay blind. The cost, a till held
+ * by flow control mid-image longer than this, is a few wrong pixels; a printer stalled that long
+ * is out of paper or open, which is exactly when the agent must be able to ask.
+ */
+const ABANDONED_COMMAND_QUIET_MS = 5_000;
 
 export function createEscposPassthroughWatch(ctx: PassthroughWatchContext<unknown>): PassthroughWatch {
   const scanner = new CommandScanner();
@@ -118,6 +125,7 @@ export function createEscposPassthroughWatch(ctx: PassthroughWatchContext<unknow
         scanner.resync();
         unsynchronisedReported = false;
       }
+      if (!scanner.atBoundary && now - lastTillByteAt >= ABANDONED_COMMAND_QUIET_MS) scanner.reset();
       if (tillReplies.outstandingCount > 0 && now >= tillRepliesDueBy) tillReplies.reset();
       if (agentAwaits > 0 && now >= agentKeepsUntil) agentAwaits = 0;
       const agentWaiting = agentAwaits > 0 && !agentGaveUp;

@@ -405,6 +405,27 @@ describe('passthrough: ESC/POS printer on a serial pty, till on a virtual pty', 
     expect(run.summary).toMatchObject({ printed: 1, strayBytes: 0 });
     expect(rig.agent.process.child.exitCode).toBeNull();
   });
+
+  it('a till that closes the virtual port in the middle of a command does not blind the agent', async () => {
+    await healthy();
+    const open = serialOpener({ path: rig.tillArgs[1]!, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false }, () => undefined);
+    const link = await open();
+    const job = buildPrintJob(1).bytes;
+    await link.write(job.subarray(0, job.length - 1)); // the job's closing GS V 66 n without its n
+    await link.close();
+    const abandoned = Date.now();
+    // Polls wait while the till is inside a command; 5 s of silence there means the till is gone.
+    await waitUntil(rig.device, (d) => d.passthrough.activity === null && Date.parse(d.lastSeenAt) >= abandoned + 5_000, {
+      what: 'agent polling again after the abandoned command',
+      timeoutMs: 20_000,
+    });
+    await rig.simulator.setFaults({ paperOut: true });
+    try {
+      await waitUntil(rig.device, (d) => d.conditions.includes('printer.paper_out'), { what: 'printer.paper_out' });
+    } finally {
+      await rig.simulator.setFaults({ paperOut: false });
+    }
+  });
 });
 
 describe('passthrough: ESC/POS printer on a serial pty, shared as a TCP port', () => {

@@ -81,6 +81,19 @@ describe('ESC/POS passthrough watch', () => {
     expect(w.idle(501)).toBe(true);
   });
 
+  it('takes a till silent inside a command for 5 s as gone, so the agent is not blinded for good', () => {
+    const w = watch();
+    // GS V 66 (partial cut with feed) without its last byte: the till closed the port mid-command.
+    w.toDevice('till', b(0x1d, 0x56, 0x42), 1_000);
+    expect(w.idle(1_500)).toBe(false);
+    expect(w.idle(5_999)).toBe(false); // a till held by flow control for a few seconds still owes the rest
+    expect(w.idle(6_000)).toBe(true);
+    expect(w.activity()).toBeNull();
+    // A fresh job after that starts at a command boundary.
+    w.toDevice('till', b(0x1b, 0x40), 6_100);
+    expect(w.idle(6_101)).toBe(true);
+  });
+
   it('counts receipts from paper cuts', () => {
     const w = watch();
     w.toDevice('till', b(0x41, 0x0a, 0x1d, 0x56, 0x42, 0x00, 0x42, 0x0a, 0x1d, 0x56, 0x01), 5);
