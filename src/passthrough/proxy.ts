@@ -121,7 +121,9 @@ export class PassthroughProxy {
     while (!this.canLease()) {
       waited = true;
       await this.waitForChange(signal);
+      this.publish();
     }
+    this.publish(); // canLease() itself may have let the watch forget an exchange
     this.leased = true;
     this.leasedAt = this.now();
     this.counters.leases++;
@@ -194,6 +196,7 @@ export class PassthroughProxy {
     const held = this.held.splice(0);
     if (held.length > 0) this.counters.longestHoldMs = Math.max(this.counters.longestHoldMs, heldFor);
     for (const chunk of held) this.forwardTill(chunk);
+    this.publish();
     this.wakeWatchers();
   }
 
@@ -217,7 +220,7 @@ export class PassthroughProxy {
     }
     this.deps.watch.toDevice('till', chunk, this.now());
     link.write(chunk).catch((error: unknown) => this.deps.log.debug({ err: errorText(error) }, 'passthrough: write to the device failed'));
-    this.afterTraffic();
+    this.publish();
   }
 
   private fromAgent(bytes: Uint8Array): Promise<void> {
@@ -226,7 +229,7 @@ export class PassthroughProxy {
     if (!this.leased) return Promise.reject(new Error('passthrough: the agent wrote outside its turn (a bug): not sent'));
     this.counters.agentToDevice += bytes.length;
     this.deps.watch.toDevice('agent', bytes, this.now());
-    this.afterTraffic();
+    this.publish();
     return link.write(bytes);
   }
 
@@ -240,11 +243,15 @@ export class PassthroughProxy {
         this.agentListeners.emit(run.bytes, (error) => this.deps.log.error({ err: error }, 'driver failed while reading'));
       }
     }
-    this.afterTraffic();
+    this.publish();
     this.wakeWatchers();
   }
 
-  private afterTraffic(): void {
+  /**
+   * Hands on what the watch learned and its activity when it changed: after traffic, and after
+   * the watch's own timers lapsed an exchange (seen while a reservation waits or a lease ends).
+   */
+  private publish(): void {
     this.drainObservations();
     const activity = this.deps.watch.activity();
     if (activity !== this.lastActivity) {

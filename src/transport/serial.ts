@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import { type ByteLink, closedSignal, DataListeners, errorText, LinkClosedError, type LinkOpener } from './link.js';
 
@@ -13,12 +14,19 @@ export interface SerialSettings {
 /**
  * Opens a serial port (RS-232, USB-serial, or a pty) as a ByteLink.
  *
- * Unplug shows up two ways and both end the link: node-serialport emits `close` with
- * `disconnected: true` (USB adapter removed, pty master gone), or a read/write fails with EIO.
+ * Unplug shows up three ways and each ends the link: node-serialport emits `close` with
+ * `disconnected: true` (USB adapter removed, pty master gone), a read/write fails with EIO, or
+ * the device node itself vanishes or is replaced (checked every second). The last catches what
+ * the first two miss: node-serialport's poller can miss the hangup of a busy port, and then only
+ * poll timeouts would tell, many seconds later.
  * The port is opened with an exclusive lock, so a second program (or a second agent) cannot
  * silently share it: that fails here with "Cannot lock port", which is what the operator must see.
  */
-export function serialOpener(settings: SerialSettings, onListenerError: (error: unknown) => void): LinkOpener {
+export function serialOpener(
+  settings: SerialSettings,
+  onListenerError: (error: unknown) => void,
+  nodeCheckIntervalMs = DEVICE_NODE_CHECK_MS,
+): LinkOpener {
   const description = `serial:${settings.path}@${settings.baudRate}`;
   return () =>
     new Promise<ByteLink>((resolve, reject) => {
@@ -37,12 +45,18 @@ export function serialOpener(settings: SerialSettings, onListenerError: (error: 
           reject(new Error(`cannot open ${settings.path}: ${openError.message}`));
           return;
         }
-        resolve(wrapPort(port, description, onListenerError));
+        const link = wrapPort(port, description, onListenerError);
+        void watchDeviceNode(settings.path, link, nodeCheckIntervalMs);
+        resolve(link);
       });
     });
 }
 
-function wrapPort(port: SerialPort, description: string, onListenerError: (error: unknown) => void): ByteLink {
+function wrapPort(
+  port: SerialPort,
+  description: string,
+  onListenerError: (error: unknown) => void,
+): ByteLink & { unplugged(reason: string): void } {
   const listeners = new DataListeners();
   const closed = closedSignal();
   let open = true;
@@ -69,6 +83,10 @@ function wrapPort(port: SerialPort, description: string, onListenerError: (error
   return {
     description,
     closed: closed.promise,
+    unplugged(reason: string) {
+      finish(true, reason);
+      if (port.isOpen) port.close(() => undefined);
+    },
     write(bytes) {
       if (!open) return Promise.reject(new LinkClosedError(description));
       return new Promise((resolve, reject) => {
@@ -92,4 +110,32 @@ function wrapPort(port: SerialPort, description: string, onListenerError: (error
       });
     },
   };
+}
+
+const DEVICE_NODE_CHECK_MS = 1_000;
+
+/**
+ * Ends the link when the device node it was opened on disappears (adapter unplugged, socat gone)
+ * or is another device now (replugged fast enough to get the same name). Paths that are not
+ * files (Windows COM ports) are not watched.
+ */
+async function watchDeviceNode(path: string, link: ReturnType<typeof wrapPort>, intervalMs: number): Promise<void> {
+  const opened = await stat(path).catch(() => null);
+  if (!opened) return;
+  let open = true;
+  void link.closed.then(() => {
+    open = false;
+    clearInterval(timer);
+  });
+  const timer = setInterval(() => {
+    stat(path).then(
+      (now) => {
+        if (open && (now.rdev !== opened.rdev || now.ino !== opened.ino)) link.unplugged(`${path} is another device now (replugged)`);
+      },
+      (error: NodeJS.ErrnoException) => {
+        if (open && error.code === 'ENOENT') link.unplugged(`${path} is gone (device unplugged)`);
+      },
+    );
+  }, intervalMs);
+  timer.unref();
 }

@@ -109,6 +109,33 @@ describe('passthrough proxy', () => {
     expect(s.proxy.counters).toMatchObject({ leases: 1, heldChunks: 2 });
   });
 
+  it('tells the status page when the watch lets go of an exchange without any traffic (a till gone mid-command)', async () => {
+    let clock = 0;
+    const till = memoryTill();
+    const [host] = memoryLinkPair('printer', (e) => {
+      throw e;
+    });
+    const activities: (string | null)[] = [];
+    const proxy = new PassthroughProxy({
+      watch: createEscposPassthroughWatch({ transport: 'serial', options: {}, requestTimeoutMs: 200 }),
+      till: till.port,
+      idleGapMs: 0,
+      releaseLimitMs: 500,
+      log: pino({ level: 'silent' }),
+      now: () => clock,
+      onObservation: () => undefined,
+      onActivity: (a) => activities.push(a),
+    });
+    proxy.attach(host);
+    till.send(0x1d, 0x56, 0x42); // a cut without its last parameter byte, and then nothing
+    expect(activities).toEqual(['till: printing']);
+    const turn = proxy.reserve(new AbortController().signal);
+    clock = 6_000; // past the 5 s after which a silent till inside a command counts as gone
+    const lease = await turn;
+    expect(activities).toEqual(['till: printing', null]);
+    await lease.release(false);
+  });
+
   it('refuses an agent write outside its turn', async () => {
     const s = setup();
     await expect(s.proxy.agentLink.write(Uint8Array.of(0x10, 0x04, 0x01))).rejects.toThrow(/outside its turn/);
