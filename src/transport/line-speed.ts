@@ -16,16 +16,17 @@ export function atLineSpeed(link: ByteLink, baudRate: number): ByteLink {
   let receiveFreeAt = 0;
   const timers = new Set<NodeJS.Timeout>();
 
-  const after = (freeAt: number, bytes: number): { done: number; waitMs: number } => {
-    const now = performance.now();
-    const done = Math.max(now, freeAt) + bytes * byteMs;
-    return { done, waitMs: done - now };
-  };
-  const later = (ms: number, fn: () => void) => {
+  const finishTime = (freeAt: number, bytes: number): number =>
+    Math.max(performance.now(), freeAt) + bytes * byteMs;
+  // Node's timers run on the event loop's cached millisecond clock and can fire up to a
+  // millisecond before `at` by performance.now(); waiting out the remainder keeps the promise
+  // that bytes never arrive faster than the line carries them.
+  const at = (time: number, fn: () => void) => {
     const timer = setTimeout(() => {
       timers.delete(timer);
-      fn();
-    }, ms);
+      if (performance.now() < time) at(time, fn);
+      else fn();
+    }, Math.max(0, time - performance.now()));
     timers.add(timer);
   };
   void link.closed.then(() => {
@@ -39,19 +40,17 @@ export function atLineSpeed(link: ByteLink, baudRate: number): ByteLink {
     close: () => link.close(),
     write(bytes) {
       const copy = Uint8Array.from(bytes);
-      const { done, waitMs } = after(sendFreeAt, copy.length);
-      sendFreeAt = done;
+      sendFreeAt = finishTime(sendFreeAt, copy.length);
       // The bytes leave when the line has carried them; the caller may go on meanwhile, as with
       // a UART's transmit buffer.
-      later(waitMs, () => void link.write(copy).catch(() => undefined));
+      at(sendFreeAt, () => void link.write(copy).catch(() => undefined));
       return Promise.resolve();
     },
     onData(listener) {
       return link.onData((chunk) => {
         const copy = Uint8Array.from(chunk);
-        const { done, waitMs } = after(receiveFreeAt, copy.length);
-        receiveFreeAt = done;
-        later(waitMs, () => listener(copy));
+        receiveFreeAt = finishTime(receiveFreeAt, copy.length);
+        at(receiveFreeAt, () => listener(copy));
       });
     },
   };
