@@ -2,6 +2,7 @@
 // `npm test` (to install what is missing) and by the tests (to find the programs).
 export const testTools = [
   { command: 'socat', package: 'socat', why: 'pseudo-terminal pairs for serial tests' },
+  { command: 'setpriv', package: 'util-linux', why: 'socat tied to the agent (ends when a killed agent does)' },
   { command: 'udevadm', package: 'udev', why: 'serial port listing (posdiag devices)' },
   { command: 'ping', package: 'iputils-ping', why: 'ICMP probes' },
   { command: 'ip', package: 'iproute2', why: 'network namespaces for path tests' },

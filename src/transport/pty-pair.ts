@@ -27,9 +27,13 @@ export interface PtyPairOptions {
 }
 
 export async function findSocat(): Promise<string | null> {
+  return findProgram('socat');
+}
+
+async function findProgram(name: string): Promise<string | null> {
   const dirs = (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(path.delimiter);
   for (const dir of dirs) {
-    const candidate = path.join(dir, 'socat');
+    const candidate = path.join(dir, name);
     try {
       await access(candidate);
       return candidate;
@@ -39,6 +43,21 @@ export async function findSocat(): Promise<string | null> {
   }
   return null;
 }
+
+/**
+ * How to start socat so that it ends with us. A process killed with SIGKILL (the OOM killer, a
+ * test, `kill -9`) runs no cleanup, and socat would serve a dead pty pair for ever. On Linux,
+ * util-linux's `setpriv --pdeathsig` asks the kernel to send socat SIGTERM when we die, then
+ * execs it (same pid, same command line). Elsewhere socat is started as it is; the passthrough
+ * link lock then lets the next agent end a socat left behind.
+ */
+async function tiedToUs(program: string, args: string[]): Promise<[string, string[]]> {
+  if (process.platform !== 'linux') return [program, args];
+  setprivPath ??= findProgram('setpriv');
+  const setpriv = await setprivPath;
+  return setpriv ? [setpriv, ['--pdeathsig', 'TERM', '--', program, ...args]] : [program, args];
+}
+let setprivPath: Promise<string | null> | undefined;
 
 /**
  * Starts `socat` with an argument array (never a shell string). Resolves once socat reports its
@@ -57,7 +76,8 @@ export async function openPtyPair(
     // ignoreeof: when the program on this end closes it, socat keeps the pair and waits for the
     // next open, instead of ending the data loop (and with it the link path).
     `pty,raw,echo=0,link=${link}${reopenable ? ',ignoreeof,mode=660' : ''}`;
-  const child = spawn(socat, ['-d', '-d', end(hostPath, options.hostReopenable), end(devicePath, options.deviceReopenable)], {
+  const [program, args] = await tiedToUs(socat, ['-d', '-d', end(hostPath, options.hostReopenable), end(devicePath, options.deviceReopenable)]);
+  const child = spawn(program, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -4,11 +4,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
 import { PosdiagProcess, runPosdiag } from '../helpers/process.js';
-import { requireSocat } from '../helpers/tools.js';
+import { requireSocat, requireTool } from '../helpers/tools.js';
+import { waitUntil } from '../helpers/wait.js';
+import { openPtyPair, type PtyPair } from '../../src/transport/pty-pair.js';
 
 // The till's pty link belongs to one agent at a time. A second agent on the same config refuses
-// with a message naming the other; an agent killed with SIGKILL (its socat survives it, still
-// serving the old pty) is replaced cleanly by the next one, which ends that socat.
+// with a message naming the other. An agent killed with SIGKILL takes its socat with it (Linux:
+// setpriv --pdeathsig); where a socat is left behind all the same (no setpriv, other systems),
+// still serving the old pty, the next agent ends it and takes the link over.
 
 const alive = (pid: number) => {
   try {
@@ -51,7 +54,8 @@ devices:
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('refuses a second agent, and takes over from one killed with SIGKILL', async () => {
+  it('refuses a second agent; one killed with SIGKILL takes its socat along; a socat left behind is taken over', async () => {
+    requireTool('setpriv', 'util-linux');
     const first = new PosdiagProcess(['run', '--config', await configFor('a')], { POSDIAG_CONFIG: '' });
     await first.waitForLine((l) => l.msg === 'posdiag listening');
     const lock = JSON.parse(await readFile(`${link}.lock`, 'utf8')) as { agentPid: number; socatPid: number };
@@ -63,11 +67,17 @@ devices:
     expect(second.stdout + second.stderr).toContain(`passthrough link ${link} is served by another posdiag (process ${first.child.pid}`);
 
     await first.kill();
-    expect(alive(lock.socatPid)).toBe(true); // left behind, still holding the link
+    await waitUntil(async () => alive(lock.socatPid), (running) => !running, { what: "the killed agent's socat to end" });
+
+    // What a killed agent leaves where socat cannot be tied to it: a socat serving the link, and
+    // a lock naming the dead agent and that socat.
+    const leftBehind: PtyPair = await openPtyPair(await requireSocat(), link, path.join(dir, 'left-behind-device'));
+    await writeFile(`${link}.lock`, JSON.stringify({ agentPid: first.child.pid, socatPid: leftBehind.pid }));
 
     const third = new PosdiagProcess(['run', '--config', await configFor('c')], { POSDIAG_CONFIG: '' });
     try {
-      await third.waitForLine((l) => l.msg === 'passthrough: ending the socat a previous agent left behind' && l.socatPid === lock.socatPid);
+      await third.waitForLine((l) => l.msg === 'passthrough: ending the socat a previous agent left behind' && l.socatPid === leftBehind.pid);
+      await leftBehind.exited;
       await third.waitForLine((l) => l.msg === 'posdiag listening');
       const till = new PosdiagProcess(['till', 'escpos', '--port', link, '--jobs', '2']);
       const summary = await till.waitForLine((l) => l.event === 'summary');
@@ -76,6 +86,7 @@ devices:
       expect(JSON.parse(await readFile(`${link}.lock`, 'utf8'))).toMatchObject({ agentPid: third.child.pid });
     } finally {
       await third.stop();
+      await leftBehind.close();
     }
   }, 60_000);
 
