@@ -33,6 +33,14 @@ export interface MetricsOptions {
  * the very next scrape; only the process figures (CPU, memory) may be this much older.
  */
 const RENDER_REUSE_MS = 250;
+/**
+ * How often the event-loop lag histogram (`posdiag_nodejs_eventloop_lag_*`) samples. prom-client's
+ * default, 10 ms, is a native timer waking the agent 100 times a second: half of its idle CPU on
+ * the benchmark VM (1.12 % of a core; 0.57 % at 100 ms, 0.41 % at 1 s: BENCHMARKS.md). At 1 s,
+ * the default poll interval, every stall long enough to delay a poll is recorded; shorter ones
+ * are sampled.
+ */
+const EVENT_LOOP_SAMPLE_MS = 1000;
 
 /**
  * Every metric the agent exports. Device, probe and alert gauges are computed at scrape time
@@ -43,7 +51,7 @@ const RENDER_REUSE_MS = 250;
  */
 export function createAgentMetrics(snapshot: () => HealthSnapshot, version: string, options: MetricsOptions = {}): AgentMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'posdiag_' });
+  collectDefaultMetrics({ register: registry, prefix: 'posdiag_', eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
 
   // One consistent view per scrape, computed once however many gauges read it.
   let current: { health: HealthSnapshot; document: StatusDocument } | null = null;

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import { type ByteLink, closedSignal, DataListeners, errorText, LinkClosedError, type LinkOpener } from './link.js';
+import { monotonicNow, untilNextSlot } from './schedule-grid.js';
 
 export interface SerialSettings {
   path: string;
@@ -123,11 +124,19 @@ async function watchDeviceNode(path: string, link: ReturnType<typeof wrapPort>, 
   const opened = await stat(path).catch(() => null);
   if (!opened) return;
   let open = true;
+  let timer: NodeJS.Timeout | undefined;
   void link.closed.then(() => {
     open = false;
-    clearInterval(timer);
+    clearTimeout(timer);
   });
-  const timer = setInterval(() => {
+  // On the same grid as the polls: the check shares their wake-up instead of adding its own.
+  const next = (startedAt: number) => {
+    if (!open) return;
+    timer = setTimeout(check, untilNextSlot(startedAt, monotonicNow(), intervalMs));
+    timer.unref();
+  };
+  const check = () => {
+    const startedAt = monotonicNow();
     stat(path).then(
       (now) => {
         if (open && (now.rdev !== opened.rdev || now.ino !== opened.ino)) link.unplugged(`${path} is another device now (replugged)`);
@@ -135,7 +144,7 @@ async function watchDeviceNode(path: string, link: ReturnType<typeof wrapPort>, 
       (error: NodeJS.ErrnoException) => {
         if (open && error.code === 'ENOENT') link.unplugged(`${path} is gone (device unplugged)`);
       },
-    );
-  }, intervalMs);
-  timer.unref();
+    ).finally(() => next(startedAt));
+  };
+  next(monotonicNow());
 }
