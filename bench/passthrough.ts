@@ -20,7 +20,7 @@
  *   its SHA-256 compared end to end; against 115200 baud (11,520 bytes/s at 8N1) and against the
  *   plain socat pair. The agent's CPU time (from /proc/PID/stat) and that of its socat (the
  *   till's pty pair) over each run.
- * - Line rate: both directions at once, paced at 11,520 bytes/s each, for 10 s (3 s with
+ * - Line rate: both directions at once, paced at 11,520 bytes/s each, for 10 s (1 s with
  *   --quick): what forwarding a busy line costs, next to the agent's CPU with the till quiet.
  *
  * Every byte either way uses only characters a printer reads as text and none that match the

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 
 /** Resident set size of a process in MB, from /proc (what `top` shows as RES). */
@@ -10,11 +11,44 @@ export async function rssMb(pid: number): Promise<number> {
 
 /** CPU time (user + system) a process has used so far, in seconds. */
 export async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may contain spaces) start at ") ".
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = await statFields(pid);
   const ticks = Number(fields[11]) + Number(fields[12]);
   return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/**
+ * CPU time of a process and everything under it: its own, its waited-for children's (cutime +
+ * cstime) and that of its children still running, such as the long-running `ping` the agent keeps
+ * per address, which the first two never include.
+ */
+export async function treeCpuSeconds(pid: number): Promise<number> {
+  const fields = await statFields(pid);
+  let total = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+  for (const child of await childPids(pid)) total += await treeCpuSeconds(child).catch(() => 0);
+  return total;
+}
+
+/** Summed RSS (MB) of the processes running under `pid`, not counting `pid` itself. */
+export async function childrenRssMb(pid: number): Promise<number> {
+  let total = 0;
+  for (const child of await childPids(pid)) total += (await rssMb(child).catch(() => 0)) + (await childrenRssMb(child));
+  return total;
+}
+
+async function childPids(pid: number): Promise<number[]> {
+  const children: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = await statFields(Number(entry)).catch(() => null);
+    if (fields && Number(fields[1]) === pid) children.push(Number(entry));
+  }
+  return children;
+}
+
+async function statFields(pid: number): Promise<string[]> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at ") ".
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 export function percentile(values: number[], p: number): number {
@@ -33,6 +67,26 @@ export function machine() {
     kernel: os.release(),
     load1AtStart: os.loadavg()[0],
   };
+}
+
+/**
+ * CPU one wake-up of an idle Node process costs on this machine: a bare process whose only work is
+ * an empty timer every `intervalMs`. On a VM a wake-up after idle pays for cold caches and the
+ * hypervisor's exit from halt, and an agent that polls a few devices a second spends most of its
+ * CPU there, so this is the yardstick to read its CPU figures against across machines.
+ */
+export function wakeupCpuMicroseconds(intervalMs: number, seconds: number): Promise<number> {
+  const script = `setInterval(() => {}, ${intervalMs});
+const cpu0 = process.cpuUsage(); const wall0 = performance.now();
+setTimeout(() => {
+  const cpu = process.cpuUsage(cpu0);
+  const wakeups = (performance.now() - wall0) / ${intervalMs};
+  process.stdout.write(String((cpu.user + cpu.system) / wakeups));
+  process.exit(0);
+}, ${seconds * 1000});`;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', script], (error, stdout) => (error ? reject(error) : resolve(round(Number(stdout), 1))));
+  });
 }
 
 export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -66,11 +66,11 @@ ${devices}
   };
 }
 
-async function measureSize(count: number, seconds: number, samples: number) {
+async function measureSize(count: number, seconds: number, samples: number, settleSeconds: number) {
   const farm = await printerFarm(count);
   const pid = farm.agent.process.child.pid as number;
   try {
-    await new Promise((r) => setTimeout(r, 5_000)); // past start-up and the first GC cycles
+    await new Promise((r) => setTimeout(r, settleSeconds * 1000)); // past start-up and the first GC cycles
     const cpuStart = await cpuSeconds(pid);
     const wallStart = performance.now();
     const rss: number[] = [];
@@ -108,13 +108,14 @@ async function measureSize(count: number, seconds: number, samples: number) {
   }
 }
 
-export async function scale(sizes: number[], seconds: number, samples: number) {
+export async function scale(sizes: number[], seconds: number, samples: number, settleSeconds: number) {
   const rows = [];
-  for (const size of sizes) rows.push(await measureSize(size, seconds, samples));
+  for (const size of sizes) rows.push(await measureSize(size, seconds, samples, settleSeconds));
   const base = rows[0]!;
   return {
     name: 'scale_printers_on_ptys',
     pollIntervalMs: 1_000,
+    secondsPerSize: seconds,
     rows: rows.map((row) => ({
       ...row,
       // Cost of each device beyond the first size measured.
