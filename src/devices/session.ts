@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { monotonicNow, untilNextSlot } from '../transport/schedule-grid.js';
+import { untilNextSlot } from '../transport/schedule-grid.js';
 import type { DriverDefinition } from '../../drivers/index.js';
 import type { Driver, TransportKind } from '../../drivers/model.js';
 import type { HealthModel } from '../health/model.js';
@@ -156,7 +156,6 @@ export class DeviceSession {
       await onTheLine(() => driver.start());
       while (!this.stopped && closedReason === null) {
         const started = performance.now();
-        const startedOnGrid = monotonicNow();
         try {
           const reading = await onTheLine(() => driver.poll());
           failures = 0;
@@ -178,7 +177,7 @@ export class DeviceSession {
         // read is ~110 ms at 9600 baud) waiting a full interval after each poll would add the
         // poll's own time to every detection. They start on a grid shared by all devices, so
         // devices polled at the same interval cost one wake-up, not one each.
-        await this.sleep(untilNextSlot(startedOnGrid, monotonicNow(), settings.pollIntervalMs));
+        await this.sleep(untilNextSlot(started, performance.now(), settings.pollIntervalMs));
       }
     } catch (error) {
       return { reason: closedReason ?? `driver failed: ${errorText(error)}`, answered };

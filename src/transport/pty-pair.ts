@@ -44,6 +44,8 @@ async function findProgram(name: string): Promise<string | null> {
   return null;
 }
 
+let setprivPath: Promise<string | null> | undefined;
+
 /**
  * How to start socat so that it ends with us. A process killed with SIGKILL (the OOM killer, a
  * test, `kill -9`) runs no cleanup, and socat would serve a dead pty pair for ever. On Linux,
@@ -57,7 +59,6 @@ async function tiedToUs(program: string, args: string[]): Promise<[string, strin
   const setpriv = await setprivPath;
   return setpriv ? [setpriv, ['--pdeathsig', 'TERM', '--', program, ...args]] : [program, args];
 }
-let setprivPath: Promise<string | null> | undefined;
 
 /**
  * Starts `socat` with an argument array (never a shell string). Resolves once socat reports its

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import { type ByteLink, closedSignal, DataListeners, errorText, LinkClosedError, type LinkOpener } from './link.js';
-import { monotonicNow, untilNextSlot } from './schedule-grid.js';
+import { untilNextSlot } from './schedule-grid.js';
 
 export interface SerialSettings {
   path: string;
@@ -132,11 +132,11 @@ async function watchDeviceNode(path: string, link: ReturnType<typeof wrapPort>, 
   // On the same grid as the polls: the check shares their wake-up instead of adding its own.
   const next = (startedAt: number) => {
     if (!open) return;
-    timer = setTimeout(check, untilNextSlot(startedAt, monotonicNow(), intervalMs));
+    timer = setTimeout(check, untilNextSlot(startedAt, performance.now(), intervalMs));
     timer.unref();
   };
   const check = () => {
-    const startedAt = monotonicNow();
+    const startedAt = performance.now();
     stat(path).then(
       (now) => {
         if (open && (now.rdev !== opened.rdev || now.ino !== opened.ino)) link.unplugged(`${path} is another device now (replugged)`);
@@ -146,5 +146,5 @@ async function watchDeviceNode(path: string, link: ReturnType<typeof wrapPort>, 
       },
     ).finally(() => next(startedAt));
   };
-  next(monotonicNow());
+  next(performance.now());
 }
