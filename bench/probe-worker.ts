@@ -4,7 +4,8 @@
  * bench/probes.ts so start-up cost is not counted.
  * `icmp-stream` is the daemon's way: one long-running ping, each round taking the echoes that
  * arrived since the last; its cost is counted per echo (the ping child's CPU read from /proc
- * before it is stopped).
+ * before it is stopped). With N echoes per probe, rounds are N echo spacings apart, so each
+ * takes about N echoes, as the daemon's rounds do (3 echoes spread over the round interval).
  * Usage: node probe-worker.js <tcp|icmp|icmp-stream> <host> <port> <count> [echoes per ICMP probe, default 1]
  */
 import { readdir, readFile } from 'node:fs/promises';
@@ -42,12 +43,17 @@ async function runningPingCpuSeconds(): Promise<number> {
 
 const options = resolveProbeOptions({ timeoutMs: 2_000, icmpCount: echoes });
 // 200 ms: the smallest spacing iputils allows an unprivileged user.
-const stream = kind === 'icmp-stream' ? createStreamingPinger({ spacingMs: 200, fallback: createPinger() }) : null;
+const spacingMs = 200;
+const stream = kind === 'icmp-stream' ? createStreamingPinger({ spacingMs, fallback: createPinger() }) : null;
 const deps = createProbeDeps(stream ? { ping: stream.ping } : {});
 const target = { name: 'bench', host, port, tls: false, icmp: kind === 'icmp' };
 const probe = kind === 'tcp' ? probeTcp : probeIcmp;
 let echoesSent = 0;
-const run = () => probe({ options, deps, signal: AbortSignal.timeout(10_000), target, address: host });
+const probeOnce = () => probe({ options, deps, signal: AbortSignal.timeout(10_000), target, address: host });
+const run = async () => {
+  if (stream && echoes > 1) await new Promise((resolve) => setTimeout(resolve, echoes * spacingMs));
+  return probeOnce();
+};
 
 let warmupEchoes = 0;
 // Warm-up (JIT, first spawns): 20 rounds, fewer for a short (--quick) count, whose rounds of

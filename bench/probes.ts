@@ -51,17 +51,21 @@ export async function probesSideBySide(count: number) {
     }
     // posdiag's rounds send 3 echoes per ping run by default: the spawn is shared by 3 echoes.
     const batched = await workerCost('icmp', port, Math.ceil(count / 3), 3);
-    // The daemon keeps one ping running per address (src/probes/ping-stream.ts).
-    const streamed = await workerCost('icmp-stream', port, count);
-    results.push({
-      kind: 'icmp_streaming_per_echo',
-      probes: count,
-      echoes: streamed.echoes,
-      posdiagCpuMsPerEcho: round(streamed.cpuMsPerEcho, 3),
-      cpuRatioPerEcho: round(streamed.cpuMsPerEcho / (results[1]?.blackboxCpuMsPerProbe ?? NaN), 2),
-      posdiagFailures: streamed.failures,
-      targetRatio: 1.5,
-    });
+    // The daemon keeps one ping running per address (src/probes/ping-stream.ts); its rounds take
+    // 3 echoes each (spread over the round interval). One echo per round shows the round's own
+    // cost on every echo.
+    for (const echoesPerRound of [3, 1]) {
+      const streamed = await workerCost('icmp-stream', port, Math.ceil(count / echoesPerRound), echoesPerRound);
+      results.push({
+        kind: echoesPerRound === 1 ? 'icmp_streaming_per_echo_1_per_round' : 'icmp_streaming_per_echo_3_per_round',
+        probes: Math.ceil(count / echoesPerRound),
+        echoes: streamed.echoes,
+        posdiagCpuMsPerEcho: round(streamed.cpuMsPerEcho, 3),
+        cpuRatioPerEcho: round(streamed.cpuMsPerEcho / (results[1]?.blackboxCpuMsPerProbe ?? NaN), 2),
+        posdiagFailures: streamed.failures,
+        targetRatio: 1.5,
+      });
+    }
     results.push({
       kind: 'icmp_per_echo_3_per_round',
       probes: Math.ceil(count / 3),

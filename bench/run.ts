@@ -246,19 +246,19 @@ async function main() {
     log(await detectionLatency(1000, quick ? 6 : 30));
   }
   if (wanted('zvt-detection')) {
-    log(await zvtDetectionLatency(1000, quick ? 6 : 40));
+    log(await zvtDetectionLatency(1000, quick ? 5 : 40));
     log(await zvtDetectionLatency(500, quick ? 6 : 40));
   }
-  if (wanted('footprint')) log(await steadyFootprint(quick ? 8 : 60, quick ? 8 : 15));
+  if (wanted('footprint')) log(await steadyFootprint(quick ? 6 : 60, quick ? 8 : 15));
   if (wanted('polls')) {
     // RSS rises for the first ~25,000 polls while V8 sizes its heap, so a short run cannot tell a
     // leak from that: --quick runs this phase only when asked for by name.
     if (quick && only === null) log({ name: 'rss_over_polls', skipped: 'too short to mean anything in --quick: run `npm run bench -- --only polls`' });
     else log(await rssOverPolls(quick ? 20_000 : 100_000));
   }
-  if (wanted('probes')) log(await probesSideBySide(quick ? 12 : 300));
+  if (wanted('probes')) log(await probesSideBySide(quick ? 9 : 300));
   if (wanted('store')) log(await storeCost(quick));
-  if (wanted('scale')) log(await scale(quick ? [1, 16] : [1, 8, 32, 64], quick ? 4 : 30, quick ? 3 : 20, quick ? 3 : 15));
+  if (wanted('scale')) log(await scale(quick ? [1, 8] : [1, 8, 32, 64], quick ? 4 : 30, quick ? 3 : 20, quick ? 3 : 15));
   if (wanted('http')) {
     const rig = await printerRig('1s');
     try {
