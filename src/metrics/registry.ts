@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { type HealthSnapshot, type StatusDocument, statusDocument } from '../http/status-document.js';
 import type { TargetResult } from '../probes/index.js';
+import { registerEventLoopLag } from './event-loop.js';
 
 /** UnifiedPOS / nexo words, so a provider's dashboards read like the standards. */
 const POWER_STATES = ['online', 'off', 'offline', 'off_offline', 'unknown'] as const;
@@ -34,11 +35,10 @@ export interface MetricsOptions {
  */
 const RENDER_REUSE_MS = 250;
 /**
- * How often the event-loop lag histogram (`posdiag_nodejs_eventloop_lag_*`) samples. prom-client's
- * default, 10 ms, is a native timer waking the agent 100 times a second: half of its idle CPU on
- * the benchmark VM (1.12 % of a core; 0.57 % at 100 ms, 0.41 % at 1 s: BENCHMARKS.md). At 1 s,
- * the default poll interval, every stall long enough to delay a poll is recorded; shorter ones
- * are sampled.
+ * How often the event-loop lag gauges sample. prom-client's default, 10 ms, is a native timer
+ * waking the agent 100 times a second: half of its idle CPU on the benchmark VM (1.12 % of a
+ * core; 0.44 % at 1 s: BENCHMARKS.md). At 1 s, the default poll interval, every stall long enough
+ * to delay a poll is recorded; shorter ones are sampled.
  */
 const EVENT_LOOP_SAMPLE_MS = 1000;
 
@@ -51,7 +51,10 @@ const EVENT_LOOP_SAMPLE_MS = 1000;
  */
 export function createAgentMetrics(snapshot: () => HealthSnapshot, version: string, options: MetricsOptions = {}): AgentMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'posdiag_', eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
+  // prom-client's own lag histogram is replaced below (see event-loop.ts); its timer is set to
+  // the longest period Node accepts so that it never wakes the agent.
+  collectDefaultMetrics({ register: registry, prefix: 'posdiag_', eventLoopMonitoringPrecision: 2 ** 31 - 1 });
+  registerEventLoopLag(registry, 'posdiag_', EVENT_LOOP_SAMPLE_MS);
 
   // One consistent view per scrape, computed once however many gauges read it.
   let current: { health: HealthSnapshot; document: StatusDocument } | null = null;
