@@ -1,6 +1,6 @@
 /**
  * Runs one kind of probe N times in a row and reports its CPU cost, measured inside this process
- * (user + system of node itself, plus the `ping` children it waited for). Spawned by
+ * (user + system of node itself, plus its children: only `ping` processes). Spawned by
  * bench/probes.ts so start-up cost is not counted.
  * `icmp-stream` is the daemon's way: one long-running ping, each round taking the echoes that
  * arrived since the last; its cost is counted per echo (the ping child's CPU read from /proc
@@ -8,11 +8,10 @@
  * takes about N echoes, as the daemon's rounds do (3 echoes spread over the round interval).
  * Usage: node probe-worker.js <tcp|icmp|icmp-stream> <host> <port> <count> [echoes per ICMP probe, default 1]
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { createPinger } from '../src/probes/ping.js';
 import { createStreamingPinger } from '../src/probes/ping-stream.js';
 import { createProbeDeps, probeIcmp, probeTcp, resolveProbeOptions } from '../src/probes/index.js';
-import { cpuSeconds } from './proc.js';
+import { runningChildrenCpuSeconds, waitedChildrenCpuSeconds } from './proc.js';
 
 const [kind, host, portText, countText, echoesText] = process.argv.slice(2);
 const echoes = Number(echoesText ?? 1);
@@ -20,25 +19,6 @@ const port = Number(portText);
 const count = Number(countText);
 if ((kind !== 'tcp' && kind !== 'icmp' && kind !== 'icmp-stream') || !host || !port || !count) {
   throw new Error('usage: probe-worker <tcp|icmp|icmp-stream> host port count');
-}
-
-/** CPU seconds of waited-for children (ping), from /proc/self/stat cutime + cstime. */
-async function childCpuSeconds(): Promise<number> {
-  const stat = await readFile('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
-
-/** CPU seconds of this process's running `ping` children (a stream is not waited for until stopped). */
-async function runningPingCpuSeconds(): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (stat.includes('(ping)') && Number(fields[1]) === process.pid) total += await cpuSeconds(Number(entry)).catch(() => 0);
-  }
-  return total;
 }
 
 const options = resolveProbeOptions({ timeoutMs: 2_000, icmpCount: echoes });
@@ -63,7 +43,7 @@ for (let i = 0; i < Math.min(20, count); i += 1) {
   if ('sent' in result) warmupEchoes += result.sent;
 }
 const cpu0 = process.cpuUsage();
-const child0 = await childCpuSeconds();
+const child0 = await waitedChildrenCpuSeconds(process.pid);
 const wall0 = performance.now();
 let failures = 0;
 for (let i = 0; i < count; i += 1) {
@@ -74,8 +54,8 @@ for (let i = 0; i < count; i += 1) {
 const wallMs = performance.now() - wall0;
 const cpu = process.cpuUsage(cpu0);
 // A stream's ping has run since the warm-up: its CPU over the measured rounds is prorated by echoes.
-const streamMs = stream ? (await runningPingCpuSeconds()) * 1000 * (echoesSent / (echoesSent + warmupEchoes)) : 0;
+const streamMs = stream ? (await runningChildrenCpuSeconds(process.pid)) * 1000 * (echoesSent / (echoesSent + warmupEchoes)) : 0;
 stream?.close();
-const childMs = ((await childCpuSeconds()) - child0) * 1000 + streamMs;
+const childMs = ((await waitedChildrenCpuSeconds(process.pid)) - child0) * 1000 + streamMs;
 const cpuMs = (cpu.user + cpu.system) / 1000;
 process.stdout.write(`${JSON.stringify({ kind, count, echoes, echoesSent, failures, wallMs, cpuMs, childCpuMs: childMs })}\n`);

@@ -22,9 +22,21 @@ export async function cpuSeconds(pid: number): Promise<number> {
  * per address, which the first two never include.
  */
 export async function treeCpuSeconds(pid: number): Promise<number> {
-  const fields = await statFields(pid);
-  let total = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+  let total = (await cpuSeconds(pid)) + (await waitedChildrenCpuSeconds(pid));
   for (const child of await childPids(pid)) total += await treeCpuSeconds(child).catch(() => 0);
+  return total;
+}
+
+/** CPU time of the children `pid` has waited for (cutime + cstime), in seconds. */
+export async function waitedChildrenCpuSeconds(pid: number): Promise<number> {
+  const fields = await statFields(pid);
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** CPU time of the children of `pid` still running (their own, not their children's), in seconds. */
+export async function runningChildrenCpuSeconds(pid: number): Promise<number> {
+  let total = 0;
+  for (const child of await childPids(pid)) total += await cpuSeconds(child).catch(() => 0);
   return total;
 }
 
