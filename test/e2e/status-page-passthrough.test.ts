@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentUnderTest, startAgentProcess } from '../helpers/agent.js';
 import { launchChromium, screenshotDir } from '../helpers/browser.js';
-import { freePort } from '../helpers/ports.js';
+import { freeLoopbackAddress } from '../helpers/ports.js';
 import { PosdiagProcess } from '../helpers/process.js';
 import { requireSocat } from '../helpers/tools.js';
 
@@ -17,7 +17,7 @@ import { requireSocat } from '../helpers/tools.js';
 // on fixed sleeps.
 
 let dir: string;
-let tillPort: number;
+let tillAddress: { host: string; port: number };
 let printerLink: string;
 let agent: AgentUnderTest;
 let browser: Browser;
@@ -35,7 +35,7 @@ devices:
     driver: zvt
     transport: { type: simulator }
     mode: passthrough
-    passthrough: { type: tcp, listen: 127.0.0.1:${tillPort}, idleGap: 0ms }
+    passthrough: { type: tcp, listen: ${tillAddress.host}:${tillAddress.port}, idleGap: 0ms }
     pollInterval: 200ms
   - id: printer-1
     name: Counter printer
@@ -133,7 +133,7 @@ const contrast = (element: unknown): number => {
 beforeAll(async () => {
   await requireSocat();
   dir = await mkdtemp(path.join(os.tmpdir(), 'posdiag-e2e-passthrough-'));
-  tillPort = await freePort();
+  tillAddress = await freeLoopbackAddress();
   printerLink = path.join(dir, 'printer');
   [agent, browser] = await Promise.all([startAgentProcess(agentConfig()), launchChromium()]);
 }, 60_000);
@@ -158,14 +158,14 @@ describe('status page: devices shared with the till (mode: passthrough)', () => 
     const [pageEn, pageZh] = await Promise.all([openPage(en), openPage(zh)]);
 
     // Before the till did anything: how each device is shared, and nothing counted yet.
-    await factShows(pageEn, 'terminal-1', 'Shared with the till', `via 127.0.0.1:${tillPort}, till not connected`);
+    await factShows(pageEn, 'terminal-1', 'Shared with the till', `via ${tillAddress.host}:${tillAddress.port}, till not connected`);
     await factShows(pageEn, 'printer-1', 'Shared with the till', `via ${printerLink}`);
     await factShows(pageEn, 'terminal-1', 'Payments since', '0 approved, 0 declined or failed');
     await factShows(pageEn, 'terminal-1', 'Last end-of-day', 'None seen yet');
     await factShows(pageEn, 'printer-1', 'Receipts printed since', '0');
     expect(await fact(pageEn, 'terminal-1', 'Last payment').count()).toBe(0);
     expect(await pageEn.locator('.card .note').count()).toBe(0);
-    await factShows(pageZh, 'terminal-1', '与收银机共用', `通过 127.0.0.1:${tillPort},收银机未连接`);
+    await factShows(pageZh, 'terminal-1', '与收银机共用', `通过 ${tillAddress.host}:${tillAddress.port},收银机未连接`);
     await factShows(pageZh, 'terminal-1', '起的付款', '成功 0 笔,被拒或失败 0 笔');
     await factShows(pageZh, 'terminal-1', '上次日结', '暂无记录');
     await factShows(pageZh, 'printer-1', '起已打印小票', '0 张');
@@ -173,7 +173,7 @@ describe('status page: devices shared with the till (mode: passthrough)', () => 
 
     // The till software: 3 payments on the terminal's TCP port, 2 receipts on the printer's pty.
     const [payments, jobs] = await Promise.all([
-      runTill(['zvt', '--connect', `127.0.0.1:${tillPort}`, '--payments', '3']),
+      runTill(['zvt', '--connect', `${tillAddress.host}:${tillAddress.port}`, '--payments', '3']),
       runTill(['escpos', '--port', printerLink, '--jobs', '2']),
     ]);
     expect(payments).toMatchObject({ code: 0, summary: { approved: 3, declined: 0, failed: 0 }, stderr: [] });
@@ -210,9 +210,9 @@ describe('status page: devices shared with the till (mode: passthrough)', () => 
     // process reports it; the note must be there meanwhile, and gone after.
     await setTerminalFaults({ paymentDelayMs: 2_500 });
     try {
-      const till = startTill(['zvt', '--connect', `127.0.0.1:${tillPort}`, '--payments', '1', '--end-of-day']);
+      const till = startTill(['zvt', '--connect', `${tillAddress.host}:${tillAddress.port}`, '--payments', '1', '--end-of-day']);
       await note.filter({ hasText: exactly('The till is using it now (payment in progress)') }).waitFor();
-      await factShows(page, 'terminal-1', 'Shared with the till', `via 127.0.0.1:${tillPort}, till connected`);
+      await factShows(page, 'terminal-1', 'Shared with the till', `via ${tillAddress.host}:${tillAddress.port}, till connected`);
       // Busy is normal: the card stays "working", nothing is marked, and the note reads well.
       expect(await card(page, 'terminal-1').getAttribute('data-state')).toBe('ok');
       expect(await card(page, 'terminal-1').locator('.bad').count()).toBe(0);
@@ -228,7 +228,7 @@ describe('status page: devices shared with the till (mode: passthrough)', () => 
     await note.waitFor({ state: 'detached' });
     await factShows(page, 'terminal-1', 'Payments since', '4 approved, 0 declined or failed');
     await factShows(page, 'terminal-1', 'Last end-of-day', clock);
-    await factShows(page, 'terminal-1', 'Shared with the till', `via 127.0.0.1:${tillPort}, till not connected`);
+    await factShows(page, 'terminal-1', 'Shared with the till', `via ${tillAddress.host}:${tillAddress.port}, till not connected`);
     await context.close();
   });
 
@@ -280,7 +280,7 @@ describe('status page: devices shared with the till (mode: passthrough)', () => 
     await factShows(page, 'terminal-1', 'Payments since', '4 approved, 0 declined or failed');
     await setTerminalFaults({ declineEvery: 1 });
     try {
-      const declined = await runTill(['zvt', '--connect', `127.0.0.1:${tillPort}`, '--payments', '3']);
+      const declined = await runTill(['zvt', '--connect', `${tillAddress.host}:${tillAddress.port}`, '--payments', '3']);
       expect(declined).toMatchObject({ code: 0, summary: { approved: 0, declined: 3 } });
     } finally {
       await setTerminalFaults({ declineEvery: 0 });
@@ -295,7 +295,7 @@ describe('status page: devices shared with the till (mode: passthrough)', () => 
     await page.screenshot({ path: path.join(screenshotDir, 'status-passthrough-failing.png'), fullPage: true });
 
     // One approved payment ends the run: the card is back to working, nothing marked.
-    expect(await runTill(['zvt', '--connect', `127.0.0.1:${tillPort}`, '--payments', '1'])).toMatchObject({ code: 0, summary: { approved: 1 } });
+    expect(await runTill(['zvt', '--connect', `${tillAddress.host}:${tillAddress.port}`, '--payments', '1'])).toMatchObject({ code: 0, summary: { approved: 1 } });
     await card(page, 'terminal-1').and(page.locator('[data-state="ok"]')).waitFor();
     await factShows(page, 'terminal-1', 'Payments since', '5 approved, 3 declined or failed');
     expect(await card(page, 'terminal-1').locator('.bad').count()).toBe(0);

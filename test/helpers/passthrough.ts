@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openPtyPair, type PtyPair } from '../../src/transport/pty-pair.js';
 import { type AgentUnderTest, startAgentProcess } from './agent.js';
-import { freePort } from './ports.js';
+import { freeLoopbackAddress } from './ports.js';
 import { PosdiagProcess } from './process.js';
 import { type SimulatorUnderTest, startSimulatorProcess } from './simulator.js';
 import { requireSocat } from './tools.js';
@@ -78,10 +78,10 @@ export async function startPassthroughRig(o: PassthroughRigOptions): Promise<Pas
       tillDescription = `pty:${link}`;
       passthroughYaml = `{ type: pty, link: ${link}, idleGap: ${idleGap} }`;
     } else {
-      const port = await freePort();
-      tillArgs = ['--connect', `127.0.0.1:${port}`];
-      tillDescription = `tcp:127.0.0.1:${port}`;
-      passthroughYaml = `{ type: tcp, listen: 127.0.0.1:${port}, idleGap: ${idleGap} }`;
+      const { host, port } = await freeLoopbackAddress();
+      tillArgs = ['--connect', `${host}:${port}`];
+      tillDescription = `tcp:${host}:${port}`;
+      passthroughYaml = `{ type: tcp, listen: ${host}:${port}, idleGap: ${idleGap} }`;
     }
     agent = await startAgentProcess(`
 http: { listen: 127.0.0.1:0 }

@@ -6,7 +6,7 @@ import { toHex } from '../../drivers/zvt/apdu.js';
 import { createFramer, type TransportFraming } from '../../drivers/zvt/codec.js';
 import { openPtyPair, type PtyPair } from '../../src/transport/pty-pair.js';
 import { type AgentUnderTest, startAgentProcess } from '../helpers/agent.js';
-import { freePort } from '../helpers/ports.js';
+import { freeLoopbackAddress, freePort } from '../helpers/ports.js';
 import { PosdiagProcess } from '../helpers/process.js';
 import { type SimulatorUnderTest, startSimulatorProcess } from '../helpers/simulator.js';
 import { requireSocat } from '../helpers/tools.js';
@@ -256,7 +256,7 @@ describe('passthrough: a ZVT terminal over TCP, shared with the till through a T
   let dir: string;
   let simulator: SimulatorUnderTest;
   let agent: AgentUnderTest;
-  let tillPort: number;
+  let tillAddress: { host: string; port: number };
   let deviceCapture: string;
 
   beforeAll(async () => {
@@ -264,12 +264,12 @@ describe('passthrough: a ZVT terminal over TCP, shared with the till through a T
     deviceCapture = path.join(dir, 'terminal.jsonl');
     const terminalPort = await freePort();
     simulator = await startSimulatorProcess('zvt', ['--listen', `127.0.0.1:${terminalPort}`], ['--capture', deviceCapture]);
-    tillPort = await freePort();
+    tillAddress = await freeLoopbackAddress();
     agent = await startAgent(
       terminalConfig(
         await freePort(),
         `{ type: tcp, host: 127.0.0.1, port: ${terminalPort} }`,
-        `{ type: tcp, listen: 127.0.0.1:${tillPort}, idleGap: 0ms }`,
+        `{ type: tcp, listen: ${tillAddress.host}:${tillAddress.port}, idleGap: 0ms }`,
       ),
       dir,
     );
@@ -284,7 +284,7 @@ describe('passthrough: a ZVT terminal over TCP, shared with the till through a T
 
   it('payments over the till\'s TCP connection reach the terminal unchanged; a second connection works too', async () => {
     const first = path.join(dir, 'till-1.jsonl');
-    const run = await runTill(['--connect', `127.0.0.1:${tillPort}`, '--payments', '50', '--end-of-day', '--capture', first]);
+    const run = await runTill(['--connect', `${tillAddress.host}:${tillAddress.port}`, '--payments', '50', '--end-of-day', '--capture', first]);
     expect(run.code).toBe(0);
     expect(run.summary).toMatchObject({ approved: 50, endOfDay: 'approved' });
     const sent = tillApdus(await readLines(first));
@@ -295,17 +295,17 @@ describe('passthrough: a ZVT terminal over TCP, shared with the till through a T
     expect(agentExchanges).toBeGreaterThan(0);
 
     // The till reconnects (a new process, a new connection): served at once.
-    const again = await runTill(['--connect', `127.0.0.1:${tillPort}`, '--payments', '5']);
+    const again = await runTill(['--connect', `${tillAddress.host}:${tillAddress.port}`, '--payments', '5']);
     expect(again.code).toBe(0);
     const status = await terminal(agent);
-    expect(status.passthrough).toMatchObject({ till: `tcp:127.0.0.1:${tillPort}` });
+    expect(status.passthrough).toMatchObject({ till: `tcp:${tillAddress.host}:${tillAddress.port}` });
     expect(status.passthrough.transactions.approved).toBeGreaterThanOrEqual(55);
   }, 120_000);
 
   it('while the terminal is unreachable the till\'s connection is refused, as the terminal would refuse it', async () => {
     await simulator.stop();
     await waitUntil(() => terminal(agent), (d) => d.connected === false, { what: 'the terminal reported gone' });
-    const till = new PosdiagProcess(['till', 'zvt', '--connect', `127.0.0.1:${tillPort}`, '--payments', '1']);
+    const till = new PosdiagProcess(['till', 'zvt', '--connect', `${tillAddress.host}:${tillAddress.port}`, '--payments', '1']);
     const code = await till.exited;
     // The till cannot connect, or its connection is reset before any answer: never a payment.
     expect(code).not.toBe(0);
